@@ -1,0 +1,1 @@
+"""The web app: a FastAPI server around the model."""

@@ -1,0 +1,1 @@
+"""The digit model: a NumPy MLP, its data, training and preprocessing."""
