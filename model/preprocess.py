@@ -1,0 +1,114 @@
+"""The MNIST normalisation shared by training, evaluation and the server.
+
+Strokes, image bytes or 28x28 pixels become one ``image``: (28, 28) float32 in
+[0, 1], white ink on black, framed the way MNIST was built (LeCun et al.,
+http://yann.lecun.com/exdb/mnist/): the ink's bbox is scaled so its longer side
+is 20 px with the aspect kept, then pasted into 28x28 and shifted by whole
+pixels so the center_of_mass lands on pixel (14, 14). Measured on the MNIST
+training set, its centres of mass average (14.00, 14.01) with a spread of 0.29
+px, the spread of whole-pixel shifts; (13.5, 13.5) would be the geometric centre.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from model import render
+from model.errors import InputError
+from model.render import PEN_WIDTH
+
+PREPROCESS_VERSION = "1"
+SIZE = 28
+BOX = 20
+CENTER = 14.0
+# Share of the peak above which a pixel counts as ink for the bbox; fainter
+# anti-aliased edges are kept inside the crop but do not widen it.
+INK_THRESHOLD = 0.1
+# Area averaging when shrinking to the 20 px box; BILINEAR avoids blocks when
+# enlarging a small crop.
+SHRINK_FILTER = Image.Resampling.BOX
+# Below this extent, in CSS px or as a share of the canvas, a drawing is a tap.
+TINY_PX = 3.0
+TINY_SHARE = 0.02
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The model's input plus notes on the drawing (``several_marks`` ...)."""
+
+    image: np.ndarray
+    warnings: tuple[str, ...] = ()
+
+
+def normalize_ink(ink: np.ndarray) -> np.ndarray:
+    """MNIST-frame an ink map of any size (2-D, ink > 0 on 0) into a 28x28 image.
+
+    Returns (28, 28) float32 in [0, 1] with the peak at 1. Raises InputError
+    ``empty_drawing`` if there is no ink and ``invalid_pixels`` if ``ink`` is not
+    a finite 2-D array.
+    """
+    ink = np.asarray(ink, dtype=np.float32)
+    if ink.ndim != 2 or ink.size == 0 or not np.isfinite(ink).all():
+        raise InputError("invalid_pixels", "Ink must be a finite 2-D array")
+    peak = ink.max()
+    if not peak > 0:
+        raise InputError("empty_drawing", "The drawing is empty")
+    ink = np.clip(ink / peak, 0, 1)
+
+    top, bottom, left, right = _bbox(ink > INK_THRESHOLD)
+    crop = ink[top:bottom, left:right]
+    height, width = crop.shape
+    longer = max(height, width)
+    size = (max(1, round(width * BOX / longer)), max(1, round(height * BOX / longer)))
+    resample = SHRINK_FILTER if longer >= BOX else Image.Resampling.BILINEAR
+    small = np.asarray(Image.fromarray(crop, mode="F").resize(size, resample))
+    small = np.clip(small / small.max(), 0, 1)
+    return _center_by_mass(small)
+
+
+def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+
+
+def _center_by_mass(small: np.ndarray) -> np.ndarray:
+    height, width = small.shape
+    top, left = (SIZE - height) // 2, (SIZE - width) // 2
+    total = small.sum(dtype=np.float64)
+    center_y = small.sum(axis=1) @ np.arange(height) / total + top
+    center_x = small.sum(axis=0) @ np.arange(width) / total + left
+    # Whole-pixel shift, as MNIST did, clipped so no ink leaves the frame.
+    shift_y = int(np.clip(round(CENTER - center_y), -top, SIZE - height - top))
+    shift_x = int(np.clip(round(CENTER - center_x), -left, SIZE - width - left))
+    image = np.zeros((SIZE, SIZE), dtype=np.float32)
+    top, left = top + shift_y, left + shift_x
+    image[top : top + height, left : left + width] = small
+    return image
+
+
+def prepare_strokes(strokes, width=None, height=None, pen_width=PEN_WIDTH):
+    """Strokes ``[[[x, y], ...], ...]`` in canvas CSS px (y down) -> Prepared.
+
+    ``width`` and ``height`` are the canvas size, used only to flag a tap as
+    ``tiny_drawing``. Raises InputError ``invalid_strokes`` or ``empty_drawing``.
+    """
+    points = render.validate_strokes(strokes)
+    canvas = _canvas_side(width, height)
+    ink = render.render_strokes(points, pen_width)
+    warnings = []
+    extent = render.drawing_extent(points)
+    if extent < TINY_PX or (canvas and extent < TINY_SHARE * canvas):
+        warnings.append("tiny_drawing")
+    return Prepared(normalize_ink(ink), tuple(warnings))
+
+
+def _canvas_side(width, height) -> float | None:
+    sides = [s for s in (width, height) if s is not None]
+    for side in sides:
+        if isinstance(side, bool) or not isinstance(side, int | float):
+            raise InputError("invalid_strokes", "Canvas width and height are numbers")
+        if not 0 < side <= render.MAX_COORD:
+            raise InputError("invalid_strokes", "Canvas width and height are positive")
+    return max(sides) if sides else None
