@@ -16,7 +16,9 @@ def init_params(sizes, rng):
     if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
         raise ValueError(f"sizes needs two or more positive ints, got {sizes}")
     params = {}
-    for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
+    for k, (fan_in, fan_out) in enumerate(
+        zip(sizes[:-1], sizes[1:], strict=True), start=1
+    ):
         # sqrt(2 / fan_in) keeps the variance of ReLU activations steady
         scale = np.sqrt(2.0 / fan_in)
         w = rng.standard_normal((fan_in, fan_out)) * scale
