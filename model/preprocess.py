@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from model import render
+from model import decode, render
 from model.errors import InputError
 from model.render import PEN_WIDTH
 
@@ -112,3 +112,30 @@ def _canvas_side(width, height) -> float | None:
         if not 0 < side <= render.MAX_COORD:
             raise InputError("invalid_strokes", "Canvas width and height are positive")
     return max(sides) if sides else None
+
+
+def prepare_image(data: bytes) -> Prepared:
+    """PNG, JPEG or WebP bytes of a drawing -> Prepared.
+
+    Raises InputError (see ``model.decode.decode_ink`` for the codes).
+    """
+    return Prepared(normalize_ink(decode.decode_ink(data)))
+
+
+def prepare_pixels(pixels) -> Prepared:
+    """28 rows of 28 numbers in [0, 1], white ink on black, used as they are.
+
+    Raises InputError ``invalid_pixels`` or, if all are 0, ``empty_drawing``.
+    """
+    try:
+        image = np.asarray(pixels)
+    except (TypeError, ValueError, OverflowError):
+        image = None
+    if image is None or image.shape != (SIZE, SIZE) or image.dtype.kind not in "iuf":
+        raise InputError("invalid_pixels", "Pixels must be 28 rows of 28 numbers")
+    image = image.astype(np.float32)
+    if not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
+        raise InputError("invalid_pixels", "Pixels must be numbers in [0, 1]")
+    if not image.any():
+        raise InputError("empty_drawing", "The drawing is empty")
+    return Prepared(image)

@@ -1,0 +1,199 @@
+"""Decode PNG, JPEG or WebP bytes into an ink map for ``normalize_ink``.
+
+Works for dark ink on light paper and light ink on dark, opaque or on a
+transparent canvas, and for photos of paper with uneven light: the background
+is estimated locally and subtracted. Pictures where "ink" covers most of the
+frame are rejected as ``not_a_drawing``. Deliberately left out: GIF, BMP and
+other formats, colour cues (a red digit on green is read by luminance only).
+"""
+
+import io
+import math
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from model.errors import InputError
+
+FORMATS = ("PNG", "JPEG", "WEBP")
+MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"RIFF")
+MAX_BYTES = 16 * 2**20
+MAX_IMAGE_PIXELS = 4096 * 4096
+MAX_SIDE = 8192
+# Larger images are reduced to about this side before the ink is measured:
+# the result ends up 20 px tall anyway.
+WORK_SIDE = 560
+# Side of the coarse copy used for polarity and the background estimate.
+COARSE_SIDE = 128
+# Below this contrast between ink and background the image counts as blank.
+MIN_CONTRAST = 0.08
+# Beyond these, the picture is not a drawing: the share of the frame above
+# half the peak ink, and the spread of the border once the background is gone
+# (a plain canvas or sheet of paper has almost none).
+MAX_COVERAGE = 0.5
+MAX_BORDER_SPREAD = 0.1
+
+
+def decode_ink(data: bytes) -> np.ndarray:
+    """Image bytes -> ink map, 2-D float32 in [0, 1], ink high on 0.
+
+    Raises InputError ``unsupported_format``, ``invalid_image``,
+    ``image_too_large``, ``empty_drawing`` or ``not_a_drawing``.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview) or len(data) == 0:
+        raise InputError("invalid_image", "The image is empty or not bytes")
+    if len(data) > MAX_BYTES:
+        raise InputError("image_too_large", f"Images are limited to {MAX_BYTES} bytes")
+    try:
+        luminance, alpha = _read(bytes(data))
+    except InputError:
+        raise
+    except Image.DecompressionBombError as error:
+        raise InputError("image_too_large", "The image is too large") from error
+    # Pillow raises many types (OSError, SyntaxError, ValueError, struct.error)
+    # on corrupt files; all of them mean the same thing to the caller.
+    except Exception as error:
+        raise InputError("invalid_image", "The image could not be decoded") from error
+    if alpha is not None:
+        luminance = _flatten(luminance, alpha)
+    return _extract_ink(luminance)
+
+
+def _read(data: bytes):
+    # NOTE: the filter is process-wide while it is set; it only turns Pillow's
+    # bomb warning into the DecompressionBombError handled by the caller.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
+        except Image.DecompressionBombWarning as error:
+            raise Image.DecompressionBombError(str(error)) from error
+        except Image.UnidentifiedImageError as error:
+            if data.startswith(MAGIC[:2]) or data[8:12] == b"WEBP":
+                raise InputError("invalid_image", "The image is corrupt") from error
+            raise InputError(
+                "unsupported_format", "Only PNG, JPEG and WebP images are accepted"
+            ) from error
+    width, height = image.size
+    if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_SIDE:
+        raise InputError(
+            "image_too_large",
+            f"The image is {width}x{height}; the limit is {MAX_IMAGE_PIXELS} pixels",
+        )
+    if width == 0 or height == 0:
+        raise InputError("invalid_image", "The image has no pixels")
+    factor = math.ceil(max(width, height) / WORK_SIDE)
+    if image.format == "JPEG" and factor > 1:
+        image.draft("RGB", (width // factor, height // factor))
+    if image.getexif().get(0x0112, 1) != 1:
+        image = ImageOps.exif_transpose(image)
+    return _to_float(image)
+
+
+def _to_float(image: Image.Image):
+    """Image -> (luminance, alpha or None), float32 in [0, 1], reduced if large."""
+    alpha = None
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        array = np.asarray(image, dtype=np.float32)
+        top = 65535.0 if image.mode != "F" else 1.0
+        image = Image.fromarray(array / max(top, float(array.max())), mode="F")
+    elif image.has_transparency_data:
+        image = image.convert("RGBA")
+        alpha = image.getchannel("A")
+        image = image.convert("L")
+    else:
+        image = image.convert("L")
+    factor = math.ceil(max(image.size) / WORK_SIDE)
+    if factor > 1:
+        image = image.reduce(factor)
+        alpha = alpha.reduce(factor) if alpha is not None else None
+    luminance = np.asarray(image, dtype=np.float32)
+    if image.mode == "L":
+        luminance = luminance / np.float32(255)
+    if alpha is not None:
+        alpha = np.asarray(alpha, dtype=np.float32) / np.float32(255)
+    return luminance, alpha
+
+
+def _flatten(luminance: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Composite over a backdrop chosen so that dark and light ink both show."""
+    opaque = alpha > 0.5
+    if not opaque.any():
+        raise InputError("empty_drawing", "The image is fully transparent")
+    if opaque.all():
+        return luminance
+    if opaque.mean() < 0.5:
+        # A transparent canvas: the opaque pixels are the ink, so put them on
+        # the opposite colour.
+        backdrop = 1.0 if luminance[opaque].mean() < 0.5 else 0.0
+    else:
+        backdrop = float(np.median(luminance[opaque]))
+    return alpha * luminance + (1 - alpha) * np.float32(backdrop)
+
+
+def _extract_ink(luminance: np.ndarray) -> np.ndarray:
+    height, width = luminance.shape
+    factor = max(1, max(height, width) // COARSE_SIDE)
+    coarse = _block_reduce(luminance, factor, np.mean)
+    level = float(np.median(_border(coarse)))
+    if level - coarse.min() >= coarse.max() - level:
+        luminance, coarse = 1 - luminance, 1 - coarse
+
+    # Ink is what rises above the local background, so a lighting gradient
+    # across a photo of paper is removed along with a grey canvas.
+    grid = _block_reduce(coarse, max(1, max(coarse.shape) // 8), np.min)
+    grid = _neighbourhood_min(grid)
+    background = Image.fromarray(grid.astype(np.float32), mode="F")
+    background = np.asarray(background.resize((width, height), Image.BILINEAR))
+    ink = luminance - background
+
+    border = _border(ink)
+    spread = 1.4826 * float(np.median(np.abs(border - np.median(border))))
+    if spread > MAX_BORDER_SPREAD:
+        raise InputError(
+            "not_a_drawing", "The background is not plain: this looks like a photo"
+        )
+    peak = float(ink.max())
+    if peak < MIN_CONTRAST:
+        raise InputError("empty_drawing", "The image is blank")
+    floor = max(float(np.median(border)) + 3 * spread, 0.05 * peak)
+    if peak - floor < MIN_CONTRAST:
+        raise InputError("empty_drawing", "The image is blank")
+    ink = np.clip((ink - floor) / (peak - floor), 0, 1)
+    if (ink > 0.5).mean() > MAX_COVERAGE:
+        raise InputError(
+            "not_a_drawing",
+            "Ink covers most of the picture: this is not a drawn digit",
+        )
+    return ink
+
+
+def _border(array: np.ndarray) -> np.ndarray:
+    width = max(1, min(array.shape) // 50)
+    return np.concatenate(
+        [
+            array[:width].ravel(),
+            array[-width:].ravel(),
+            array[:, :width].ravel(),
+            array[:, -width:].ravel(),
+        ]
+    )
+
+
+def _block_reduce(array: np.ndarray, size: int, reduce) -> np.ndarray:
+    """Reduce ``size`` x ``size`` blocks, padding the edges by repetition."""
+    if size == 1:
+        return array
+    height, width = array.shape
+    pad = (-height % size, -width % size)
+    array = np.pad(array, ((0, pad[0]), (0, pad[1])), mode="edge")
+    blocks = array.reshape(array.shape[0] // size, size, array.shape[1] // size, size)
+    return reduce(blocks, axis=(1, 3))
+
+
+def _neighbourhood_min(grid: np.ndarray) -> np.ndarray:
+    padded = np.pad(grid, 1, mode="edge")
+    height, width = grid.shape
+    shifts = [padded[i : i + height, j : j + width] for i in range(3) for j in range(3)]
+    return np.min(shifts, axis=0)
