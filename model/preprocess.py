@@ -9,12 +9,14 @@ training set, its centres of mass average (14.00, 14.01) with a spread of 0.29
 px, the spread of whole-pixel shifts; (13.5, 13.5) would be the geometric centre.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
 from model import decode, render
+from model.components import find_components, reduce_mask
 from model.errors import InputError
 from model.render import PEN_WIDTH
 
@@ -29,8 +31,22 @@ INK_THRESHOLD = 0.1
 # enlarging a small crop.
 SHRINK_FILTER = Image.Resampling.BOX
 # Below this extent, in CSS px or as a share of the canvas, a drawing is a tap.
+# Images count the pen too, so their share is larger.
 TINY_PX = 3.0
 TINY_SHARE = 0.02
+TINY_IMAGE_SHARE = 0.06
+# Marks are found on a mask shrunk to at most this side. A mark with less than
+# SPECK_SHARE of the largest mark's pixels is a speck and left out of the bbox.
+COMPONENT_SIDE = 96
+SPECK_SHARE = 0.05
+# Side-by-side marks at least this tall (share of the bbox height) and this big
+# (share of the largest) make "several_marks": "12" drawn as one digit.
+MARK_HEIGHT = 0.6
+MARK_SHARE = 0.15
+# A "scribble" fills more than this share of a 20 px box at least 10 px wide;
+# 12 of the 60,000 MNIST training digits do.
+SCRIBBLE_COVERAGE = 0.7
+SCRIBBLE_MIN_SIDE = 10
 
 
 @dataclass(frozen=True)
@@ -44,10 +60,15 @@ class Prepared:
 def normalize_ink(ink: np.ndarray) -> np.ndarray:
     """MNIST-frame an ink map of any size (2-D, ink > 0 on 0) into a 28x28 image.
 
-    Returns (28, 28) float32 in [0, 1] with the peak at 1. Raises InputError
-    ``empty_drawing`` if there is no ink and ``invalid_pixels`` if ``ink`` is not
-    a finite 2-D array.
+    Returns (28, 28) float32 in [0, 1] with the peak at 1; specks are left out
+    of the bbox. Raises InputError ``empty_drawing`` if there is no ink and
+    ``invalid_pixels`` if ``ink`` is not a finite 2-D array.
     """
+    return _frame(ink)[0]
+
+
+def _frame(ink) -> tuple[np.ndarray, list[str], int]:
+    """normalize_ink, plus warnings and the bbox's longer side in ink pixels."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2 or ink.size == 0 or not np.isfinite(ink).all():
         raise InputError("invalid_pixels", "Ink must be a finite 2-D array")
@@ -56,7 +77,8 @@ def normalize_ink(ink: np.ndarray) -> np.ndarray:
         raise InputError("empty_drawing", "The drawing is empty")
     ink = np.clip(ink / peak, 0, 1)
 
-    top, bottom, left, right = _bbox(ink > INK_THRESHOLD)
+    mask = ink > INK_THRESHOLD
+    top, bottom, left, right, warnings = _marks(mask)
     crop = ink[top:bottom, left:right]
     height, width = crop.shape
     longer = max(height, width)
@@ -64,7 +86,40 @@ def normalize_ink(ink: np.ndarray) -> np.ndarray:
     resample = SHRINK_FILTER if longer >= BOX else Image.Resampling.BILINEAR
     small = np.asarray(Image.fromarray(crop, mode="F").resize(size, resample))
     small = np.clip(small / small.max(), 0, 1)
-    return _center_by_mass(small)
+    image = _center_by_mass(small)
+    if _is_scribble(small):
+        warnings.append("scribble")
+    return image, warnings, longer
+
+
+def _marks(mask: np.ndarray):
+    """bbox of the marks that are not specks, and the "several_marks" warning."""
+    factor = max(1, math.ceil(max(mask.shape) / COMPONENT_SIDE))
+    components = find_components(reduce_mask(mask, factor))
+    largest = components[0].size
+    kept = [c for c in components if c.size >= SPECK_SHARE * largest]
+    top = min(c.top for c in kept) * factor
+    bottom = max(c.bottom for c in kept) * factor
+    left = min(c.left for c in kept) * factor
+    right = max(c.right for c in kept) * factor
+    # The shrunk mask's bbox is up to factor - 1 px too large on each side.
+    inner = _bbox(mask[top:bottom, left:right])
+    box = (top + inner[0], top + inner[1], left + inner[2], left + inner[3])
+
+    height = max(c.bottom for c in kept) - min(c.top for c in kept)
+    marks = [
+        c
+        for c in kept
+        if c.bottom - c.top >= MARK_HEIGHT * height and c.size >= MARK_SHARE * largest
+    ]
+    apart = any(a.right <= b.left for a in marks for b in marks)
+    return (*box, ["several_marks"] if apart else [])
+
+
+def _is_scribble(small: np.ndarray) -> bool:
+    if min(small.shape) < SCRIBBLE_MIN_SIDE:
+        return False
+    return float((small > 0.5).mean()) > SCRIBBLE_COVERAGE
 
 
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -96,12 +151,17 @@ def prepare_strokes(strokes, width=None, height=None, pen_width=PEN_WIDTH):
     """
     points = render.validate_strokes(strokes)
     canvas = _canvas_side(width, height)
-    ink = render.render_strokes(points, pen_width)
-    warnings = []
+    image, warnings, _ = _frame(render.render_strokes(points, pen_width))
     extent = render.drawing_extent(points)
-    if extent < TINY_PX or (canvas and extent < TINY_SHARE * canvas):
-        warnings.append("tiny_drawing")
-    return Prepared(normalize_ink(ink), tuple(warnings))
+    tiny = extent < TINY_PX or (canvas and extent < TINY_SHARE * canvas)
+    return Prepared(image, _warnings(warnings, tiny))
+
+
+def _warnings(warnings: list[str], tiny: bool) -> tuple[str, ...]:
+    # A tap comes out as a filled disc; "scribble" would only confuse.
+    if tiny:
+        return (*(w for w in warnings if w != "scribble"), "tiny_drawing")
+    return tuple(warnings)
 
 
 def _canvas_side(width, height) -> float | None:
@@ -119,7 +179,10 @@ def prepare_image(data: bytes) -> Prepared:
 
     Raises InputError (see ``model.decode.decode_ink`` for the codes).
     """
-    return Prepared(normalize_ink(decode.decode_ink(data)))
+    ink = decode.decode_ink(data)
+    image, warnings, extent = _frame(ink)
+    tiny = extent < TINY_IMAGE_SHARE * max(ink.shape)
+    return Prepared(image, _warnings(warnings, tiny))
 
 
 def prepare_pixels(pixels) -> Prepared:

@@ -250,6 +250,28 @@ def test_prepare_image_rejects_bad_input(name):
     assert error.value.code == code
 
 
+def test_prepare_image_ignores_specks(reference):
+    image = draw(SEVEN)
+    for x, y in [(5, 5), (270, 8), (10, 260), (265, 268)]:
+        ImageDraw.Draw(image).rectangle((x, y, x + 2, y + 2), fill=0)
+    prepared = prepare_image(encode(image))
+    np.testing.assert_allclose(prepared.image, reference, atol=1e-6)
+    assert prepared.warnings == ()
+
+
+def test_prepare_image_warns_several_marks():
+    image = Image.new("L", (280, 280), 255)
+    for x in (80, 180):
+        ImageDraw.Draw(image).line((x, 40, x, 240), fill=0, width=16)
+    assert prepare_image(encode(image)).warnings == ("several_marks",)
+
+
+def test_prepare_image_warns_tiny_drawing():
+    image = Image.new("L", (280, 280), 255)
+    ImageDraw.Draw(image).ellipse((100, 100, 110, 110), fill=0)
+    assert prepare_image(encode(image)).warnings == ("tiny_drawing",)
+
+
 def test_decode_ink_is_float_ink_on_zero():
     ink = decode_ink(PNG)
     assert ink.shape == (280, 280)

@@ -206,3 +206,46 @@ def test_prepare_strokes_rejects_invalid_canvas_size(size):
     with pytest.raises(InputError) as error:
         prepare_strokes(SEVEN, size, 280)
     assert error.value.code == "invalid_strokes"
+
+
+def test_normalize_ink_ignores_specks_in_bbox():
+    clean = rectangle(100, 30, pad=40)
+    specked = clean.copy()
+    specked[2:4, 2:4] = 1
+    specked[-3:, -2:] = 0.6
+    np.testing.assert_allclose(normalize_ink(specked), normalize_ink(clean), atol=1e-6)
+
+
+def test_normalize_ink_keeps_second_mark_in_bbox():
+    # A mark worth keeping (not a speck) widens the bbox.
+    ink = rectangle(100, 30, pad=40)
+    ink[60:70, 85:105] = 1
+    assert ink_bbox(normalize_ink(ink)) == (20, 13)
+
+
+@pytest.mark.parametrize(
+    ("strokes", "warned"),
+    [
+        ([[[0, 0], [0, 100]], [[60, 0], [60, 100]]], True),
+        ([[[0, 0], [30, 100]], [[60, 0], [60, 100]], [[120, 0], [120, 90]]], True),
+        ([[[0, 0], [0, 100]]], False),
+        ([[[0, 0], [100, 0]], [[0, 30], [100, 30]]], False),
+        ([[[10, 0], [60, 0]], [[10, 0], [5, 50], [50, 60], [40, 100], [0, 95]]], False),
+        (SEVEN, False),
+        (FOUR, False),
+    ],
+    ids=["11", "111", "1", "equals", "five", "seven", "four"],
+)
+def test_prepare_strokes_warns_several_marks(strokes, warned):
+    warnings = prepare_strokes(strokes).warnings
+    assert ("several_marks" in warnings) == warned
+
+
+def test_prepare_strokes_warns_scribble():
+    zigzag = [[[0, y], [100, y + 2]] for y in range(0, 100, 4)]
+    assert prepare_strokes(zigzag).warnings == ("scribble",)
+
+
+@pytest.mark.parametrize("strokes", [SEVEN, FOUR, [[[0, 0], [0, 100]]]])
+def test_prepare_strokes_no_scribble_for_digits(strokes):
+    assert "scribble" not in prepare_strokes(strokes).warnings
