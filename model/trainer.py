@@ -7,6 +7,7 @@ per-epoch history; reading files and writing weights is the CLI's job.
 import logging
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,34 +90,54 @@ def train(config, train_images, train_labels, val_images, val_labels, extra_val=
     )
     n_params = sum(p.size for p in params.values())
     logger.info("network %s, %d parameters", "-".join(map(str, sizes)), n_params)
-    x_val = val_images.reshape(len(val_images), -1)
     total_steps = config.epochs * (len(train_images) // config.batch_size)
     history, best, step = [], None, 0
-    for epoch in range(1, config.epochs + 1):
-        start = time.perf_counter()
-
-        # a fresh distortion of every image each epoch
-        images = distort_all(train_images, rng) if config.augment else train_images
-        x = images.reshape(len(images), -1)
-        loss, step = train_epoch(
-            params, optimizer, x, train_labels, config, step, total_steps, rng
-        )
-
-        # validation and model selection
-        val_accuracy = accuracy(softmax(logits_of(params, x_val)), val_labels)
-        record = {"epoch": epoch, "loss": loss, "val_accuracy": val_accuracy}
-        if extra_val is not None:
-            x_extra = extra_val[0].reshape(len(extra_val[0]), -1)
-            record["strokes_accuracy"] = accuracy(
-                softmax(logits_of(params, x_extra)), extra_val[1]
+    # the next epoch's distortions are made on the other core while this
+    # epoch trains; NumPy releases the GIL inside its array operations
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        upcoming = pool.submit(epoch_inputs, train_images, config, 1)
+        for epoch in range(1, config.epochs + 1):
+            start = time.perf_counter()
+            x = upcoming.result()
+            if epoch < config.epochs:
+                upcoming = pool.submit(epoch_inputs, train_images, config, epoch + 1)
+            loss, step = train_epoch(
+                params, optimizer, x, train_labels, config, step, total_steps, rng
             )
-        record["seconds"] = time.perf_counter() - start
-        history.append(record)
-        log_epoch(record, config.epochs)
-        if best is None or val_accuracy >= best[0]:
-            best = (val_accuracy, {name: p.copy() for name, p in params.items()}, epoch)
+            record = {"epoch": epoch, "loss": loss}
+            record.update(validate(params, val_images, val_labels, extra_val))
+            record["seconds"] = time.perf_counter() - start
+            history.append(record)
+            log_epoch(record, config.epochs)
+            if best is None or record["val_accuracy"] >= best[0]:
+                best = (record["val_accuracy"], copy_params(params), epoch)
     logger.info("chose epoch %d (validation accuracy %.4f)", best[2], best[0])
     return best[1], history
+
+
+def epoch_inputs(train_images, config, epoch):
+    """x for one epoch: a fresh distortion of every image, flattened."""
+    images = train_images
+    if config.augment:
+        # a seed of its own per epoch: the result does not depend on which
+        # thread made it, or when
+        rng = np.random.default_rng([config.seed, epoch])
+        images = distort_all(train_images, rng)
+    return images.reshape(len(images), -1)
+
+
+def validate(params, val_images, val_labels, extra_val):
+    x_val = val_images.reshape(len(val_images), -1)
+    result = {"val_accuracy": accuracy(softmax(logits_of(params, x_val)), val_labels)}
+    if extra_val is not None:
+        x_extra = extra_val[0].reshape(len(extra_val[0]), -1)
+        probs = softmax(logits_of(params, x_extra))
+        result["strokes_accuracy"] = accuracy(probs, extra_val[1])
+    return result
+
+
+def copy_params(params):
+    return {name: p.copy() for name, p in params.items()}
 
 
 def log_epoch(record, epochs):
