@@ -23,6 +23,7 @@ import numpy as np
 from model.data import DataError, load_mnist
 from model.metrics import fit_temperature, summary
 from model.network import softmax
+from model.stroke_images import stroke_training_sets
 from model.trainer import Config, logits_of, train
 from model.weights import save_weights
 
@@ -90,8 +91,6 @@ def main(argv=None):
     )
     strokes = None
     if args.strokes:
-        from model.stroke_data import stroke_training_sets
-
         strokes = stroke_training_sets(args.strokes, config.seed)
         train_images = np.concatenate([train_images, strokes["train_images"]])
         train_labels = np.concatenate([train_labels, strokes["train_labels"]])
