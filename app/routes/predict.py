@@ -1,0 +1,133 @@
+"""POST /predict and /predict/batch: drawings in, digits out.
+
+Bodies are read in the event loop; parsing, preprocessing and inference run
+in the thread pool, one call per request, so the loop is never blocked.
+"""
+
+import logging
+import time
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.config import MAX_BATCH
+from app.errors import ApiError, error_body
+from app.payload import (
+    body_kind,
+    parse_batch,
+    parse_drawing,
+    parse_item,
+    read_upload,
+)
+from app.predictor import Predictor, to_json
+from app.schemas import (
+    BATCH_EXAMPLES,
+    PREDICT_EXAMPLES,
+    BatchResponse,
+    ErrorBody,
+    PredictRequest,
+    PredictResponse,
+)
+from model.errors import InputError
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+ERROR_RESPONSES = {
+    413: {"model": ErrorBody, "description": "The body is over the size limit"},
+    415: {"model": ErrorBody, "description": "Not JSON or multipart/form-data"},
+    422: {"model": ErrorBody, "description": "A body or drawing that cannot be read"},
+}
+UPLOAD_SCHEMA = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {
+            "type": "string",
+            "format": "binary",
+            "description": "A PNG, JPEG or WebP image of one digit",
+        }
+    },
+}
+PREDICT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": PredictRequest.model_json_schema(),
+            "examples": PREDICT_EXAMPLES,
+        },
+        "multipart/form-data": {"schema": UPLOAD_SCHEMA},
+    },
+}
+
+
+def batch_body(max_items: int) -> dict:
+    items = {"type": "array", "maxItems": max_items}
+    items["items"] = PredictRequest.model_json_schema()
+    schema = {"type": "object", "required": ["items"], "properties": {"items": items}}
+    content = {"schema": schema, "examples": BATCH_EXAMPLES}
+    return {"required": True, "content": {"application/json": content}}
+
+
+@router.post(
+    "/predict",
+    response_model=PredictResponse,
+    responses=ERROR_RESPONSES,
+    openapi_extra={"requestBody": PREDICT_BODY},
+)
+async def predict(request: Request) -> Response:
+    """Read one drawing: strokes, an image or 28x28 pixels."""
+    started = time.perf_counter()
+    content_type = request.headers.get("content-type")
+    kind = body_kind(content_type)
+    body = await request.body()
+    answer = await run_in_threadpool(
+        _predict_body, request.app.state.predictor, kind, content_type, body, started
+    )
+    return Response(answer, media_type="application/json")
+
+
+@router.post(
+    "/predict/batch",
+    response_model=BatchResponse,
+    responses=ERROR_RESPONSES,
+    openapi_extra={"requestBody": batch_body(MAX_BATCH)},
+)
+async def predict_batch(request: Request) -> Response:
+    """Read up to 32 drawings; each gets its own answer or its own error."""
+    if body_kind(request.headers.get("content-type")) != "json":
+        raise ApiError(415, "unsupported_media_type", "Send the batch as JSON")
+    body = await request.body()
+    max_items = request.app.state.settings.max_batch
+    answer = await run_in_threadpool(
+        _predict_items, request.app.state.predictor, body, max_items
+    )
+    return Response(answer, media_type="application/json")
+
+
+def _predict_body(predictor: Predictor, kind, content_type, body, started) -> bytes:
+    if kind == "multipart":
+        drawing = read_upload(body, content_type)
+    else:
+        drawing = parse_drawing(body)
+    return to_json(predictor.predict(drawing, started))
+
+
+def _predict_items(predictor: Predictor, body: bytes, max_items: int) -> bytes:
+    results = []
+    refused = []
+    for item in parse_batch(body, max_items):
+        started = time.perf_counter()
+        try:
+            results.append(predictor.predict(parse_item(item), started))
+        except (InputError, ApiError) as error:
+            results.append({"error": error_body(error.code, error.detail)})
+            refused.append(error.code)
+    if refused:
+        logger.warning(
+            "batch: %d of %d items refused (%s)",
+            len(refused),
+            len(results),
+            ", ".join(sorted(set(refused))),
+        )
+    return to_json({"results": results})
