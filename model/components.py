@@ -1,7 +1,7 @@
 """Connected components of a binary mask, for specks and separate marks.
 
-Works on runs of set pixels per row (8-connectivity), so the Python loop is
-over runs rather than pixels; callers pass a mask of at most ~100x100.
+Works on runs of set pixels per row (8-connectivity): the Python loop is over
+pairs of touching runs, not pixels; callers pass a mask of at most ~100x100.
 """
 
 from dataclasses import dataclass
@@ -26,13 +26,11 @@ def find_components(mask: np.ndarray) -> list[Component]:
     if mask.ndim != 2:
         raise ValueError(f"mask must be 2-D, got shape {mask.shape}")
     rows, starts, ends = _runs(mask)
-    parents = list(range(len(rows)))
-    for a, b in _touching_runs(rows, starts, ends):
-        root_a, root_b = _root(parents, a), _root(parents, b)
-        if root_a != root_b:
-            parents[max(root_a, root_b)] = min(root_a, root_b)
-    roots = np.array([_root(parents, i) for i in range(len(rows))], dtype=np.intp)
-    return _summarise(roots, rows, starts, ends)
+    if len(rows) == 0:
+        return []
+    above, below = _touching_runs(rows, starts, ends)
+    labels = _merge_labels(len(rows), above, below)
+    return _summarise(labels, rows, starts, ends)
 
 
 def _runs(mask: np.ndarray):
@@ -46,43 +44,58 @@ def _runs(mask: np.ndarray):
 
 
 def _touching_runs(rows, starts, ends):
-    """Pairs of runs in neighbouring rows that touch, diagonals included."""
-    first = np.searchsorted(rows, np.arange(rows.max() + 2 if len(rows) else 1))
-    pairs = []
-    for row in range(len(first) - 2):
-        a, a_end = first[row], first[row + 1]
-        b, b_end = a_end, first[row + 2]
-        if rows[b:b_end].size == 0 or rows[b] != row + 1:
-            continue
-        # Both rows' runs are sorted by column: walk them like a merge.
-        while a < a_end and b < b_end:
-            if starts[a] <= ends[b] and starts[b] <= ends[a]:
-                pairs.append((a, b))
-            if ends[a] < ends[b]:
-                a += 1
-            else:
-                b += 1
-    return pairs
+    """Index pairs (run above, run below) of runs that touch, diagonals included.
+
+    Runs come sorted by row then column, so the runs of the row above that touch
+    run b (end >= b's start and start <= b's end) are one contiguous slice,
+    found with two binary searches on keys row * width + column.
+    """
+    width = int(ends.max()) + 2
+    start_keys = rows * width + starts
+    end_keys = rows * width + ends
+    row_above = (rows - 1) * width
+    first = np.searchsorted(end_keys, row_above + starts, side="left")
+    stop = np.searchsorted(start_keys, row_above + ends, side="right")
+    counts = np.maximum(stop - first, 0)
+    below = np.repeat(np.arange(len(rows)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    above = np.repeat(first, counts) + offsets
+    return above, below
 
 
-def _root(parents: list[int], i: int) -> int:
-    while parents[i] != i:
+def _merge_labels(count: int, above: np.ndarray, below: np.ndarray) -> np.ndarray:
+    """Label each run with the smallest run index of its component (union-find).
+
+    A root always points to a smaller index, so one forward pass at the end
+    resolves every run to its root. A Python loop over pairs beat whole-array
+    label propagation here: ~100 pairs for a drawing, ~3,000 for pure noise.
+    """
+    parents = list(range(count))
+    for a, b in zip(above.tolist(), below.tolist(), strict=True):
+        while parents[a] != a:
+            a = parents[a]
+        while parents[b] != b:
+            parents[b] = parents[parents[b]]
+            b = parents[b]
+        if a < b:
+            parents[b] = a
+        elif b < a:
+            parents[a] = b
+    for i in range(count):
         parents[i] = parents[parents[i]]
-        i = parents[i]
-    return i
+    return np.array(parents)
 
 
-def _summarise(roots, rows, starts, ends) -> list[Component]:
-    if len(roots) == 0:
-        return []
-    labels, index = np.unique(roots, return_inverse=True)
-    count = len(labels)
+def _summarise(labels, rows, starts, ends) -> list[Component]:
+    # A label is the index of its component's first run, which is in the top row.
+    firsts = np.flatnonzero(labels == np.arange(len(labels)))
+    index = np.searchsorted(firsts, labels)
+    count = len(firsts)
     size = np.bincount(index, weights=ends - starts, minlength=count)
-    top = np.full(count, rows.max())
+    top = rows[firsts]
     bottom = np.zeros(count, dtype=np.intp)
     left = np.full(count, ends.max())
     right = np.zeros(count, dtype=np.intp)
-    np.minimum.at(top, index, rows)
     np.maximum.at(bottom, index, rows + 1)
     np.minimum.at(left, index, starts)
     np.maximum.at(right, index, ends)
@@ -96,8 +109,12 @@ def reduce_mask(mask: np.ndarray, factor: int) -> np.ndarray:
     if factor == 1:
         return mask
     height, width = mask.shape
-    mask = np.pad(mask, ((0, -height % factor), (0, -width % factor)))
-    blocks = mask.reshape(
-        mask.shape[0] // factor, factor, mask.shape[1] // factor, factor
-    )
-    return blocks.any(axis=(1, 3))
+    padded = np.zeros((height + -height % factor, width + -width % factor), bool)
+    padded[:height, :width] = mask
+    mask = padded
+    # OR of strided views: much faster than .any() over axes of a 4-D reshape.
+    reduced = mask[::factor, ::factor].copy()
+    for i in range(factor):
+        for j in range(factor):
+            reduced |= mask[i::factor, j::factor]
+    return reduced

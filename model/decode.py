@@ -26,6 +26,8 @@ MAX_SIDE = 8192
 WORK_SIDE = 560
 # Side of the coarse copy used for polarity and the background estimate.
 COARSE_SIDE = 128
+# A background estimate varying less than this is taken as one flat level.
+FLAT_BACKGROUND = 0.02
 # Below this contrast between ink and background the image counts as blank.
 MIN_CONTRAST = 0.08
 # Beyond these, the picture is not a drawing: the share of the frame above
@@ -93,63 +95,69 @@ def _read(data: bytes):
 
 def _to_float(image: Image.Image):
     """Image -> (luminance, alpha or None), float32 in [0, 1], reduced if large."""
-    alpha = None
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
         array = np.asarray(image, dtype=np.float32)
         top = 65535.0 if image.mode != "F" else 1.0
         image = Image.fromarray(array / max(top, float(array.max())), mode="F")
     elif image.has_transparency_data:
-        image = image.convert("RGBA")
-        alpha = image.getchannel("A")
-        image = image.convert("L")
-    else:
+        if image.mode not in ("RGBA", "LA"):
+            image = image.convert("RGBA")
+        image = image.convert("LA")
+    elif image.mode != "L":
         image = image.convert("L")
     factor = math.ceil(max(image.size) / WORK_SIDE)
     if factor > 1:
         image = image.reduce(factor)
-        alpha = alpha.reduce(factor) if alpha is not None else None
-    luminance = np.asarray(image, dtype=np.float32)
-    if image.mode == "L":
-        luminance = luminance / np.float32(255)
-    if alpha is not None:
-        alpha = np.asarray(alpha, dtype=np.float32) / np.float32(255)
-    return luminance, alpha
+    if image.mode == "F":
+        return np.asarray(image), None
+    array = np.asarray(image, dtype=np.float32) / np.float32(255)
+    if image.mode == "LA":
+        return array[..., 0], array[..., 1]
+    return array, None
 
 
 def _flatten(luminance: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Composite over a backdrop chosen so that dark and light ink both show."""
     opaque = alpha > 0.5
-    if not opaque.any():
+    count = np.count_nonzero(opaque)
+    if count == 0:
         raise InputError("empty_drawing", "The image is fully transparent")
-    if opaque.all():
+    if count == opaque.size:
         return luminance
-    if opaque.mean() < 0.5:
+    if count < 0.5 * opaque.size:
         # A transparent canvas: the opaque pixels are the ink, so put them on
         # the opposite colour.
         backdrop = 1.0 if luminance[opaque].mean() < 0.5 else 0.0
     else:
-        backdrop = float(np.median(luminance[opaque]))
+        backdrop = _median(luminance[opaque])
     return alpha * luminance + (1 - alpha) * np.float32(backdrop)
 
 
 def _extract_ink(luminance: np.ndarray) -> np.ndarray:
     height, width = luminance.shape
     factor = max(1, max(height, width) // COARSE_SIDE)
-    coarse = _block_reduce(luminance, factor, np.mean)
-    level = float(np.median(_border(coarse)))
-    if level - coarse.min() >= coarse.max() - level:
-        luminance, coarse = 1 - luminance, 1 - coarse
+    coarse = np.asarray(Image.fromarray(luminance, mode="F").reduce(factor))
+    level = _median(_border(coarse))
+    dark_ink = level - coarse.min() >= coarse.max() - level
+    if dark_ink:
+        coarse = 1 - coarse
 
     # Ink is what rises above the local background, so a lighting gradient
     # across a photo of paper is removed along with a grey canvas.
-    grid = _block_reduce(coarse, max(1, max(coarse.shape) // 8), np.min)
+    grid = _block_min(coarse, max(1, max(coarse.shape) // 8))
     grid = _neighbourhood_min(grid)
-    background = Image.fromarray(grid.astype(np.float32), mode="F")
-    background = np.asarray(background.resize((width, height), Image.BILINEAR))
-    ink = luminance - background
+    if grid.max() - grid.min() < FLAT_BACKGROUND:
+        background = np.float32(grid.mean())
+    else:
+        background = Image.fromarray(grid.astype(np.float32), mode="F")
+        background = background.resize((width, height), Image.Resampling.BILINEAR)
+        background = np.asarray(background)
+    # For dark ink, (1 - luminance) - background in one pass.
+    ink = (1 - background) - luminance if dark_ink else luminance - background
 
     border = _border(ink)
-    spread = 1.4826 * float(np.median(np.abs(border - np.median(border))))
+    border_level = _median(border)
+    spread = 1.4826 * _median(np.abs(border - border_level))
     if spread > MAX_BORDER_SPREAD:
         raise InputError(
             "not_a_drawing", "The background is not plain: this looks like a photo"
@@ -157,11 +165,13 @@ def _extract_ink(luminance: np.ndarray) -> np.ndarray:
     peak = float(ink.max())
     if peak < MIN_CONTRAST:
         raise InputError("empty_drawing", "The image is blank")
-    floor = max(float(np.median(border)) + 3 * spread, 0.05 * peak)
+    floor = max(border_level + 3 * spread, 0.05 * peak)
     if peak - floor < MIN_CONTRAST:
         raise InputError("empty_drawing", "The image is blank")
-    ink = np.clip((ink - floor) / (peak - floor), 0, 1)
-    if (ink > 0.5).mean() > MAX_COVERAGE:
+    ink -= floor
+    ink *= 1 / (peak - floor)
+    np.clip(ink, 0, 1, out=ink)
+    if np.count_nonzero(ink > 0.5) > MAX_COVERAGE * ink.size:
         raise InputError(
             "not_a_drawing",
             "Ink covers most of the picture: this is not a drawn digit",
@@ -181,19 +191,30 @@ def _border(array: np.ndarray) -> np.ndarray:
     )
 
 
-def _block_reduce(array: np.ndarray, size: int, reduce) -> np.ndarray:
-    """Reduce ``size`` x ``size`` blocks, padding the edges by repetition."""
+def _block_min(array: np.ndarray, size: int) -> np.ndarray:
+    """Minimum of each ``size`` x ``size`` block, padding edges by repetition."""
     if size == 1:
         return array
     height, width = array.shape
     pad = (-height % size, -width % size)
     array = np.pad(array, ((0, pad[0]), (0, pad[1])), mode="edge")
     blocks = array.reshape(array.shape[0] // size, size, array.shape[1] // size, size)
-    return reduce(blocks, axis=(1, 3))
+    return blocks.min(axis=(1, 3))
 
 
 def _neighbourhood_min(grid: np.ndarray) -> np.ndarray:
-    padded = np.pad(grid, 1, mode="edge")
-    height, width = grid.shape
-    shifts = [padded[i : i + height, j : j + width] for i in range(3) for j in range(3)]
-    return np.min(shifts, axis=0)
+    """3x3 minimum filter, edges repeated, as a column pass then a row pass."""
+    out = grid.copy()
+    np.minimum(out[1:], grid[:-1], out=out[1:])
+    np.minimum(out[:-1], grid[1:], out=out[:-1])
+    rows = out.copy()
+    np.minimum(out[:, 1:], rows[:, :-1], out=out[:, 1:])
+    np.minimum(out[:, :-1], rows[:, 1:], out=out[:, :-1])
+    return out
+
+
+def _median(array: np.ndarray) -> float:
+    # np.partition alone: np.median's extra checks cost more than the work on
+    # a border of a few thousand pixels.
+    middle = array.size // 2
+    return float(np.partition(array, middle)[middle])

@@ -75,7 +75,8 @@ def _frame(ink) -> tuple[np.ndarray, list[str], int]:
     peak = ink.max()
     if not peak > 0:
         raise InputError("empty_drawing", "The drawing is empty")
-    ink = np.clip(ink / peak, 0, 1)
+    if peak != 1 or ink.min() < 0:
+        ink = np.clip(ink / peak, 0, 1)
 
     mask = ink > INK_THRESHOLD
     top, bottom, left, right, warnings = _marks(mask)
