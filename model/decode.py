@@ -88,9 +88,17 @@ def _read(data: bytes):
     factor = math.ceil(max(width, height) / WORK_SIDE)
     if image.format == "JPEG" and factor > 1:
         image.draft("RGB", (width // factor, height // factor))
-    if image.getexif().get(0x0112, 1) != 1:
+    if _orientation(image) != 1:
         image = ImageOps.exif_transpose(image)
     return _to_float(image)
+
+
+def _orientation(image: Image.Image) -> int:
+    # A broken EXIF block should not cost the picture: read it as upright.
+    try:
+        return image.getexif().get(0x0112, 1)
+    except Exception:
+        return 1
 
 
 def _to_float(image: Image.Image):

@@ -20,6 +20,9 @@ PEN_WIDTH = 0.13
 # The drawing's longer side in render pixels: 4x the 20 px MNIST box, so the
 # area-averaging resize in normalize_ink anti-aliases the aliased PIL lines.
 RENDER_SIZE = 80
+# Drawings smaller than this, in input units, are drawn as a single dot; it
+# also keeps RENDER_SIZE / extent finite for subnormal extents.
+MIN_EXTENT = 1e-6
 
 
 def validate_strokes(strokes) -> list[np.ndarray]:
@@ -77,13 +80,14 @@ def render_strokes(points: list[np.ndarray], pen_width: float = PEN_WIDTH):
     """Draw validated strokes; returns a float32 ink map, ink 1 on 0.
 
     The drawing's longer side becomes RENDER_SIZE pixels and the pen is
-    ``pen_width`` times that, with round caps and joins. A single point is a dot.
+    ``pen_width`` times that, with round caps and joins. A single point, or a
+    drawing under MIN_EXTENT, is a dot.
     """
     if not 0 < pen_width <= 1:
         raise ValueError(f"pen_width must be in (0, 1], got {pen_width}")
     lo = np.min([p.min(axis=0) for p in points], axis=0)
     extent = drawing_extent(points)
-    scale = RENDER_SIZE / extent if extent > 0 else 1.0
+    scale = RENDER_SIZE / extent if extent > MIN_EXTENT else 0.0
     pen = max(pen_width * RENDER_SIZE, 1.0)
     radius = pen / 2
     margin = radius + 1

@@ -158,6 +158,13 @@ def test_prepare_image_applies_exif_orientation(reference, orientation, stored):
     np.testing.assert_allclose(prepare_image(data).image, reference, atol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF")
+def test_prepare_image_reads_jpeg_with_corrupt_exif(reference):
+    exif = b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\xff\xff\x01\x12"
+    image = prepare_image(encode(draw(SEVEN), "JPEG", exif=exif, quality=90)).image
+    np.testing.assert_allclose(np.abs(image - reference).mean(), 0, atol=0.02)
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
 def test_prepare_image_reads_first_frame_of_animation(reference, fmt):
     frames = [draw(SEVEN).convert("RGB"), draw(ONE).convert("RGB")]
@@ -270,6 +277,23 @@ def test_prepare_image_warns_tiny_drawing():
     image = Image.new("L", (280, 280), 255)
     ImageDraw.Draw(image).ellipse((100, 100, 110, 110), fill=0)
     assert prepare_image(encode(image)).warnings == ("tiny_drawing",)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_prepare_image_raises_only_input_error_on_mutated_bytes(fmt):
+    # Seeded random byte edits: every outcome is an image or an InputError.
+    original = encode(draw(SEVEN).convert("RGB"), fmt)
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        data = bytearray(original)
+        for position in rng.integers(0, len(data), size=3):
+            data[position] = rng.integers(256)
+        del data[rng.integers(len(data)) :][: rng.integers(0, 2) * 100]
+        try:
+            image = prepare_image(bytes(data)).image
+        except InputError:
+            continue
+        assert image.shape == (28, 28) and np.isfinite(image).all()
 
 
 def test_decode_ink_is_float_ink_on_zero():

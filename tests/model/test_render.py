@@ -70,6 +70,13 @@ def test_render_strokes_dot_is_round():
     np.testing.assert_allclose(ink.sum(), area, rtol=0.25)
 
 
+@pytest.mark.parametrize("extent", [0, 5e-324, 1e-310, 1e-7])
+def test_render_strokes_draws_tiny_extent_as_dot(extent):
+    ink = render_strokes(validate_strokes([[[3, 3], [3 + extent, 3 + extent]]]))
+    dot = render_strokes(validate_strokes([[[3, 3]]]))
+    np.testing.assert_array_equal(ink, dot)
+
+
 @pytest.mark.parametrize("pen_width", [0, -0.1, 1.5])
 def test_render_strokes_rejects_bad_pen_width(pen_width):
     with pytest.raises(ValueError, match="pen_width"):
