@@ -88,6 +88,8 @@ def _read(data: bytes):
     factor = math.ceil(max(width, height) / WORK_SIDE)
     if image.format == "JPEG" and factor > 1:
         image.draft("RGB", (width // factor, height // factor))
+    # Decode now, so that a corrupt file fails here and not inside getexif.
+    image.load()
     if _orientation(image) != 1:
         image = ImageOps.exif_transpose(image)
     return _to_float(image)
