@@ -17,7 +17,8 @@ from PIL import Image, ImageOps
 from model.errors import InputError
 
 FORMATS = ("PNG", "JPEG", "WEBP")
-MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"RIFF")
+# Signatures of the accepted formats, to tell a corrupt file from another format.
+MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 MAX_BYTES = 16 * 2**20
 MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_SIDE = 8192
@@ -72,7 +73,7 @@ def _read(data: bytes):
         except Image.DecompressionBombWarning as error:
             raise Image.DecompressionBombError(str(error)) from error
         except Image.UnidentifiedImageError as error:
-            if data.startswith(MAGIC[:2]) or data[8:12] == b"WEBP":
+            if data.startswith(MAGIC) or data[8:12] == b"WEBP":
                 raise InputError("invalid_image", "The image is corrupt") from error
             raise InputError(
                 "unsupported_format", "Only PNG, JPEG and WebP images are accepted"
@@ -81,7 +82,8 @@ def _read(data: bytes):
     if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_SIDE:
         raise InputError(
             "image_too_large",
-            f"The image is {width}x{height}; the limit is {MAX_IMAGE_PIXELS} pixels",
+            f"The image is {width}x{height}; the limits are {MAX_IMAGE_PIXELS} "
+            f"pixels and {MAX_SIDE} a side",
         )
     if width == 0 or height == 0:
         raise InputError("invalid_image", "The image has no pixels")

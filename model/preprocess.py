@@ -10,6 +10,7 @@ px, the spread of whole-pixel shifts; (13.5, 13.5) would be the geometric centre
 """
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,7 +70,12 @@ def normalize_ink(ink: np.ndarray) -> np.ndarray:
 
 def _frame(ink) -> tuple[np.ndarray, list[str], int]:
     """normalize_ink, plus warnings and the bbox's longer side in ink pixels."""
-    ink = np.asarray(ink, dtype=np.float32)
+    try:
+        # Values beyond float32 become inf and are rejected just below.
+        with np.errstate(over="ignore"):
+            ink = np.asarray(ink, dtype=np.float32)
+    except (TypeError, ValueError) as error:
+        raise InputError("invalid_pixels", "Ink must be an array of numbers") from error
     if ink.ndim != 2 or ink.size == 0 or not np.isfinite(ink).all():
         raise InputError("invalid_pixels", "Ink must be a finite 2-D array")
     peak = ink.max()
@@ -168,7 +174,7 @@ def _warnings(warnings: list[str], tiny: bool) -> tuple[str, ...]:
 def _canvas_side(width, height) -> float | None:
     sides = [s for s in (width, height) if s is not None]
     for side in sides:
-        if isinstance(side, bool) or not isinstance(side, int | float):
+        if isinstance(side, bool) or not isinstance(side, numbers.Real):
             raise InputError("invalid_strokes", "Canvas width and height are numbers")
         if not 0 < side <= render.MAX_COORD:
             raise InputError("invalid_strokes", "Canvas width and height are positive")
@@ -197,9 +203,8 @@ def prepare_pixels(pixels) -> Prepared:
         image = None
     if image is None or image.shape != (SIZE, SIZE) or image.dtype.kind not in "iuf":
         raise InputError("invalid_pixels", "Pixels must be 28 rows of 28 numbers")
-    image = image.astype(np.float32)
     if not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
         raise InputError("invalid_pixels", "Pixels must be numbers in [0, 1]")
     if not image.any():
         raise InputError("empty_drawing", "The drawing is empty")
-    return Prepared(image)
+    return Prepared(image.astype(np.float32))

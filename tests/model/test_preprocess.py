@@ -108,7 +108,16 @@ def test_normalize_ink_rejects_empty(ink):
 
 @pytest.mark.parametrize(
     "ink",
-    [np.full((5, 5), np.nan), np.full((5, 5), np.inf), np.ones((3, 3, 3)), []],
+    [
+        np.full((5, 5), np.nan),
+        np.full((5, 5), np.inf),
+        np.full((5, 5), 1e39),
+        np.ones((3, 3, 3)),
+        [],
+        [["a", "b"]],
+        [[1, 2], [3]],
+        None,
+    ],
 )
 def test_normalize_ink_rejects_invalid(ink):
     with pytest.raises(InputError) as error:
