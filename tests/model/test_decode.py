@@ -257,6 +257,18 @@ def test_prepare_image_rejects_bad_input(name):
     assert error.value.code == code
 
 
+@pytest.mark.parametrize("pen", [6, 14, 30])
+def test_prepare_image_frames_any_pen_alike(pen):
+    # Unlike strokes, an image keeps its own stroke width; the framing holds.
+    image = prepare_image(encode(draw(SEVEN, pen=pen))).image
+    rows = np.flatnonzero(image.any(axis=1))
+    cols = np.flatnonzero(image.any(axis=0))
+    assert max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 == 20
+    index = np.arange(28)
+    center = image.sum(axis=1) @ index, image.sum(axis=0) @ index
+    np.testing.assert_allclose(np.array(center) / image.sum(), (14, 14), atol=0.5)
+
+
 def test_prepare_image_ignores_specks(reference):
     image = draw(SEVEN)
     for x, y in [(5, 5), (270, 8), (10, 260), (265, 268)]:
