@@ -13,12 +13,17 @@ SEVEN = [[[80, 60], [200, 60], [130, 230]]]
 FOUR = [[[170, 50], [70, 170], [210, 170]], [[170, 50], [170, 240]]]
 
 
-def canvas(strokes=SEVEN, mode="RGB", ink=(0, 0, 0), paper=(255, 255, 255)):
-    """The strokes drawn 16 px wide on a 280x280 canvas, as a PIL image."""
+def canvas(strokes=SEVEN, mode="RGB", ink=(0, 0, 0), paper=(255, 255, 255), pen=16):
+    """The strokes drawn ``pen`` px wide, round-capped, on a 280x280 canvas."""
     image = Image.new(mode, (CANVAS, CANVAS), paper)
     draw = ImageDraw.Draw(image)
+    radius = pen / 2
     for stroke in strokes:
-        draw.line([tuple(point) for point in stroke], fill=ink, width=16)
+        points = [tuple(point) for point in stroke]
+        if len(points) > 1:
+            draw.line(points, fill=ink, width=pen, joint="curve")
+        for x, y in points[:: max(1, len(points) - 1)]:
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
     return image
 
 
@@ -28,9 +33,9 @@ def encode(image, fmt="PNG", **options) -> bytes:
     return buffer.getvalue()
 
 
-def png(strokes=SEVEN) -> bytes:
+def png(strokes=SEVEN, pen=16) -> bytes:
     """Black ink on a white canvas."""
-    return encode(canvas(strokes))
+    return encode(canvas(strokes, pen=pen))
 
 
 def transparent_png(strokes=SEVEN) -> bytes:
