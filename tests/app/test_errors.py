@@ -278,7 +278,8 @@ def test_predict_rejects_out_of_range_drawings(client, body, expected):
             b64(drawings.declared_png(5000, 5000)),
             error(
                 "image_too_large",
-                "The image is 5000x5000; the limit is 16777216 pixels",
+                "The image is 5000x5000; the limits are 16777216 pixels "
+                "and 8192 a side",
             ),
         ),
         (
