@@ -54,7 +54,10 @@ export class DrawingPad {
     this._watchRatio();
   }
 
-  /** Zooming or moving to another screen changes the ratio, not the size. */
+  /**
+   * Zooming or moving to another screen changes the ratio, not the size.
+   * Where no change event comes (emulated ratios), the next stroke refits.
+   */
   _watchRatio() {
     const query = matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`);
     query.addEventListener('change', () => {

@@ -190,6 +190,23 @@ def test_device_pixel_ratio_2_maps_the_whole_pad(pages, server_url):
     assert_shows_answer(page, server_url, bodies[-1], digit)
 
 
+def test_ratio_change_refits_the_bitmap(pages):
+    page = pages.open(DESKTOP)
+    side = pad_side(page)
+    draw_mouse(page, digit_strokes("1", side))
+    wait_settled(page)
+    metrics = {"width": 1280, "height": 800, "deviceScaleFactor": 2, "mobile": False}
+    page.context.new_cdp_session(page).send(
+        "Emulation.setDeviceMetricsOverride", metrics
+    )
+    strokes = digit_strokes("7", side)
+    draw_mouse(page, strokes)
+    wait_settled(page)
+    assert page.get_by_test_id("canvas").evaluate("c => c.width") == round(2 * side)
+    earlier = digit_strokes("1", side)[0]
+    assert min(ink_alpha(page, strokes[0] + earlier)) > 200
+
+
 def test_resized_pad_keeps_mapping_and_ink(pages):
     page = pages.open(DESKTOP)
     bodies = watch_predictions(page)
