@@ -14,7 +14,7 @@ from model.errors import InputError
 from model.preprocess import prepare_strokes
 
 # Extents closer than this share of the tallest stroke's height are touching.
-TOUCH_GAP = 0.05
+TOUCH_GAP = 0.02
 # A group is part of a digit, not a digit, beside a taller neighbour when it is
 # less tall than PART_HEIGHT of the neighbour (a dot, the flag of a 5); when it
 # overlaps the neighbour vertically by less than OVERLAP of the shorter height

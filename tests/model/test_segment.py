@@ -50,7 +50,7 @@ def test_split_strokes_keeps_one_digit_together(strokes):
     assert split_strokes(strokes) == [list(range(len(strokes)))]
 
 
-@pytest.mark.parametrize("gap", [15, 30, 50])
+@pytest.mark.parametrize("gap", [5, 15, 30, 50])
 def test_split_strokes_splits_bars_with_a_gap(gap):
     strokes = BAR + shifted(BAR, dx=gap)
     assert split_strokes(strokes) == [[0], [1]]
