@@ -27,19 +27,49 @@ def render_samples(samples, pen_width=PEN_WIDTH):
     return images, labels, writers
 
 
-def stroke_training_sets(path, seed, val_fraction=STROKE_VAL_FRACTION):
+def jitter_strokes(strokes, rng, rotation=10.0, shear=0.25, stretch=0.15):
+    """The strokes under a random rotation, shear and change of proportions.
+
+    Distorting the pen path before drawing keeps the stroke width even,
+    as a person's pen does, where image distortions would smear it.
+    """
+    angle = np.radians(rng.uniform(-rotation, rotation))
+    cos, sin = np.cos(angle), np.sin(angle)
+    matrix = np.array([[cos, -sin], [sin, cos]]) @ np.array(
+        [[1 + rng.uniform(-stretch, stretch), rng.uniform(-shear, shear)], [0, 1]]
+    )
+    return [(np.asarray(stroke, float) @ matrix.T).tolist() for stroke in strokes]
+
+
+def render_variants(samples, copies, rng):
+    """`copies` randomly jittered renderings of each sample, pen width too."""
+    images, labels = [], []
+    for _ in range(copies):
+        jittered = [
+            {**sample, "strokes": jitter_strokes(sample["strokes"], rng)}
+            for sample in samples
+        ]
+        pen_width = PEN_WIDTH * rng.uniform(0.7, 1.4)
+        part_images, part_labels, _ = render_samples(jittered, pen_width)
+        images.append(part_images)
+        labels.append(part_labels)
+    return np.concatenate(images), np.concatenate(labels)
+
+
+def stroke_training_sets(path, seed, val_fraction=STROKE_VAL_FRACTION, copies=5):
     """Stroke images split by writer into a training and a validation part.
 
-    The training part is rendered at three pen widths, so that the
-    network sees thin and bold versions of each drawing.
+    The training part holds `copies` jittered renderings of each drawing;
+    the validation part is rendered as the server would, once.
     """
     samples = load_stroke_file(path)
     train, val = split_by_writer(samples, val_fraction, seed)
-    parts = [render_samples(train, PEN_WIDTH * scale) for scale in (0.75, 1, 1.3)]
+    rng = np.random.default_rng([seed, len(samples)])
+    train_images, train_labels = render_variants(train, copies, rng)
     val_images, val_labels, val_writers = render_samples(val)
     return {
-        "train_images": np.concatenate([p[0] for p in parts]),
-        "train_labels": np.concatenate([p[1] for p in parts]),
+        "train_images": train_images,
+        "train_labels": train_labels,
         "val_images": val_images,
         "val_labels": val_labels,
         "val_writers": val_writers,

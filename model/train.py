@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from model.data import DataError, load_mnist
-from model.metrics import fit_temperature, summary
+from model.metrics import fit_temperature, group_balanced_accuracy, summary
 from model.network import softmax
 from model.stroke_images import stroke_training_sets
 from model.trainer import Config, logits_of, train
@@ -86,56 +86,84 @@ def main(argv=None):
     except DataError as error:
         logger.error("%s", error)
         return 2
-    train_images, train_labels, val_images, val_labels = split_validation(
-        data["train_images"], data["train_labels"], args.val_size, config.seed
-    )
-    strokes = None
-    if args.strokes:
-        strokes = stroke_training_sets(args.strokes, config.seed)
-        train_images = np.concatenate([train_images, strokes["train_images"]])
-        train_labels = np.concatenate([train_labels, strokes["train_labels"]])
-    logger.info(
-        "train %d, validation %d, test %d images",
-        len(train_images),
-        len(val_images),
-        len(data["test_images"]),
-    )
-    extra_val = strokes and (strokes["val_images"], strokes["val_labels"])
-    params, history = train(
-        config, train_images, train_labels, val_images, val_labels, extra_val
-    )
+    sets = training_sets(data, config.seed, args.val_size, args.strokes)
+    extra_val = sets["strokes"] and sets["strokes"]["val"]
+    params, history = train(config, *sets["train"], *sets["val"], extra_val)
 
     # calibrate on validation data, then measure once on the test set
-    temperature = fit_temperature(logits_of(params, flat(val_images)), val_labels)
-    test_logits = logits_of(params, flat(data["test_images"])) / temperature
-    test = summary(softmax(test_logits), data["test_labels"])
-    seconds = time.perf_counter() - started
+    temperature = fit_temperature(
+        logits_of(params, flat(sets["val"][0])), sets["val"][1]
+    )
+    figures = measure(params, temperature, data, sets["strokes"])
+    figures["train_seconds"] = round(time.perf_counter() - started)
     logger.info(
-        "temperature %.3f | test accuracy %.4f | ece %.4f | %.0f s",
+        "temperature %.3f | test accuracy %.4f | ece %.4f | %d s",
         temperature,
-        test["accuracy"],
-        test["ece"],
-        seconds,
+        figures["test_accuracy"],
+        figures["test_ece"],
+        figures["train_seconds"],
     )
     meta = {
         "config": dataclasses.asdict(config),
         "profile": args.profile,
         "data_sha256": data["sha256"],
         "val_accuracy": max(record["val_accuracy"] for record in history),
-        "test_accuracy": test["accuracy"],
-        "test_log_loss": test["log_loss"],
-        "test_ece": test["ece"],
-        "train_seconds": round(seconds),
+        **figures,
         "trained_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "numpy": np.__version__,
         "python": platform.python_version(),
     }
-    if strokes:
-        meta.update(strokes["meta"])
+    if sets["strokes"]:
+        meta.update(sets["strokes"]["meta"])
     save_weights(args.out, params, temperature, meta)
     write_curve(args.out.with_suffix(".curve.csv"), history)
     logger.info("saved %s", args.out)
     return 0
+
+
+def training_sets(data, seed, val_size, strokes_path):
+    """(images, labels) for train and val, plus the pen-drawn sets if any."""
+    train_images, train_labels, val_images, val_labels = split_validation(
+        data["train_images"], data["train_labels"], val_size, seed
+    )
+    strokes = None
+    if strokes_path:
+        strokes = stroke_training_sets(strokes_path, seed)
+        train_images = np.concatenate([train_images, strokes["train_images"]])
+        train_labels = np.concatenate([train_labels, strokes["train_labels"]])
+        strokes["val"] = (strokes["val_images"], strokes["val_labels"])
+    logger.info(
+        "train %d, validation %d, test %d images",
+        len(train_images),
+        len(val_images),
+        len(data["test_images"]),
+    )
+    return {
+        "train": (train_images, train_labels),
+        "val": (val_images, val_labels),
+        "strokes": strokes,
+    }
+
+
+def measure(params, temperature, data, strokes):
+    """Test-set figures, and pen-drawn figures on writers left out of training."""
+    test_logits = logits_of(params, flat(data["test_images"])) / temperature
+    test = summary(softmax(test_logits), data["test_labels"])
+    figures = {
+        "test_accuracy": test["accuracy"],
+        "test_log_loss": test["log_loss"],
+        "test_ece": test["ece"],
+    }
+    if strokes:
+        logits = logits_of(params, flat(strokes["val_images"])) / temperature
+        probs = softmax(logits)
+        held_out = summary(probs, strokes["val_labels"])
+        figures["strokes_accuracy"] = held_out["accuracy"]
+        figures["strokes_writer_balanced_accuracy"] = group_balanced_accuracy(
+            probs, strokes["val_labels"], strokes["val_writers"]
+        )
+        figures["strokes_ece"] = held_out["ece"]
+    return figures
 
 
 def flat(images):

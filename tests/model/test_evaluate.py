@@ -49,8 +49,8 @@ def test_stroke_training_sets_keep_writers_apart(tmp_path):
     sets = stroke_training_sets(stroke_file(tmp_path / "s.json.gz"), seed=0)
     val_writers = set(sets["meta"]["strokes_val_writers"])
     assert val_writers and len(val_writers) < 6
-    # three pen widths of every training drawing
-    assert len(sets["train_images"]) == 3 * sets["meta"]["strokes_train_samples"]
+    # five jittered renderings of every training drawing
+    assert len(sets["train_images"]) == 5 * sets["meta"]["strokes_train_samples"]
     assert len(sets["val_images"]) == sets["meta"]["strokes_val_samples"]
 
 
