@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Config:
     hidden: tuple = (1024, 1024)
-    epochs: int = 40
+    epochs: int = 60
     batch_size: int = 128
     learning_rate: float = 0.05
     warmup_epochs: float = 1.0

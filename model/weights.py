@@ -68,7 +68,9 @@ def load_weights(path=DEFAULT_WEIGHTS):
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise WeightsError(f"{path}: not a readable weights file ({error})") from None
+        # numpy's own message (pickles, "if you trust the file") misleads here
+        reason = type(error).__name__
+        raise WeightsError(f"{path}: not a readable weights file ({reason})") from None
     try:
         meta = json.loads(str(arrays.pop("meta")))
         temperature = float(arrays.pop("temperature"))
