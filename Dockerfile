@@ -12,15 +12,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000 \
     WORKERS=1
 
-# A virtual environment, because Debian's own python3 refuses system-wide
-# pip installs (PEP 668: https://peps.python.org/pep-0668/)
-RUN python3 -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
-# Dependencies before the source, so a code change reuses this layer
+# Dependencies before the source, so a code change reuses this layer. A
+# virtual environment, because Debian's own python3 refuses system-wide pip
+# installs (PEP 668: https://peps.python.org/pep-0668/); pip and setuptools
+# leave it in the same layer, as nothing installs at run time
 WORKDIR /srv/digits
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN python3 -m venv /opt/venv \
+    && /opt/venv/bin/pip install -r requirements.txt \
+    && /opt/venv/bin/pip uninstall --yes pip setuptools
+ENV PATH=/opt/venv/bin:$PATH
 
 COPY model/ model/
 COPY app/ app/

@@ -1,0 +1,126 @@
+"""Build the Docker image here and check that the container serves the app.
+
+Docker Hub is out of reach on these machines, so the base image is the
+stand-in that ../shared/tools/docker-local-base.sh builds. Build and run
+use the host network; the container is reached on 127.0.0.1 only.
+"""
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_SCRIPT = ROOT.parent / "shared" / "tools" / "docker-local-base.sh"
+MAX_LAYERS_MB = 150
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+def run(*args, timeout=900):
+    result = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"{args[:3]} failed:\n{result.stderr[-3000:]}"
+    return result.stdout.strip()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url, data=None):
+    headers = {"Content-Type": "application/json"} if data else {}
+    request = urllib.request.Request(url, data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def image():
+    assert shutil.which("docker"), "docker is not installed (see .ci/run)"
+    base = run("bash", str(BASE_SCRIPT)).splitlines()[-1]
+    tag = f"digits-test:{uuid.uuid4().hex[:8]}"
+    run(
+        "docker",
+        "build",
+        "--network",
+        "host",
+        "--build-arg",
+        f"BASE_IMAGE={base}",
+        "-t",
+        tag,
+        str(ROOT),
+    )
+    yield {"tag": tag, "base": base}
+    subprocess.run(["docker", "rmi", "-f", tag], capture_output=True)
+
+
+@pytest.fixture
+def container(image):
+    port = free_port()
+    name = f"digits-test-{uuid.uuid4().hex[:8]}"
+    run(
+        "docker",
+        "run",
+        "-d",
+        "--rm",
+        "--network",
+        "host",
+        "--name",
+        name,
+        "-e",
+        "HOST=127.0.0.1",
+        "-e",
+        f"PORT={port}",
+        image["tag"],
+    )
+    yield {"name": name, "url": f"http://127.0.0.1:{port}"}
+    subprocess.run(["docker", "rm", "-f", name], capture_output=True)
+
+
+def wait_for_health(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            return get(url + "/health")
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.05)
+    raise AssertionError(f"{url}/health did not answer in {seconds} s")
+
+
+def test_container_serves_health_and_predict(container):
+    status, body = wait_for_health(container["url"])
+    assert status == 200
+    assert body["model_loaded"] is True
+    strokes = {"strokes": [[[140, 40], [140, 240]]], "width": 280, "height": 280}
+    status, body = get(container["url"] + "/predict", json.dumps(strokes).encode())
+    assert status == 200
+    assert body["digit"] in range(10)
+    assert len(body["probabilities"]) == 10
+
+
+def test_container_does_not_run_as_root(container):
+    wait_for_health(container["url"])
+    assert run("docker", "exec", container["name"], "id", "-u") != "0"
+
+
+def test_image_layers_above_base_are_small(image):
+    sizes = run(
+        "docker",
+        "image",
+        "inspect",
+        "--format",
+        "{{.Size}}",
+        image["tag"],
+        image["base"],
+    ).split()
+    added_mb = (int(sizes[0]) - int(sizes[1])) / 1e6
+    assert added_mb <= MAX_LAYERS_MB, f"{added_mb:.0f} MB above the base"
