@@ -8,7 +8,7 @@ which need many passes per drawing.
 
 import numpy as np
 
-from model.network import backward, forward, softmax
+from model.network import forward, input_backward, softmax
 
 SIZE = 28
 N_CLASSES = 10
@@ -39,7 +39,7 @@ def input_gradient(params, image, digit, temperature=1.0, kind="log_prob"):
         d_logits /= dtype.type(temperature)
     else:
         d_logits[0, digit] = -1
-    _, d_x = backward(params, activations, d_logits, need_d_x=True)
+    d_x = input_backward(params, activations, d_logits)
     return (-d_x).reshape(SIZE, SIZE)
 
 

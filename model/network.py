@@ -91,6 +91,20 @@ def backward(params, activations, d_logits, dropout=0.0, need_d_x=False):
     return grads
 
 
+def input_backward(params, activations, d_logits):
+    """The gradient for the input batch only, skipping weight gradients.
+
+    Used to explain a prediction, where the weight gradients (most of the
+    cost of `backward`) would be thrown away.
+    """
+    d_h = d_logits
+    for k in range(layer_count(params), 0, -1):
+        d_h = d_h @ params[f"w{k}"].T
+        if k > 1:
+            d_h *= activations[k - 1] > 0
+    return d_h
+
+
 def log_softmax(logits):
     """Row-wise log-probabilities, stable for any finite logits."""
     # subtracting the row max keeps exp() from overflowing; the result is

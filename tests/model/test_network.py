@@ -8,6 +8,7 @@ from model.network import (
     cross_entropy,
     forward,
     init_params,
+    input_backward,
     layer_sizes,
     log_softmax,
     predict_probs,
@@ -211,3 +212,13 @@ def test_predict_probs_float32_rows_sum_to_one():
     probs = predict_probs(params, x, temperature=1.5)
     assert probs.dtype == np.float32
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_input_backward_equals_backward_input_gradient():
+    params, x, y = small_network()
+    logits, activations = forward(params, x)
+    _, d_logits = cross_entropy(logits, y)
+    _, expected = backward(params, activations, d_logits, need_d_x=True)
+    np.testing.assert_allclose(
+        input_backward(params, activations, d_logits), expected, rtol=1e-12
+    )
