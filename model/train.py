@@ -30,7 +30,7 @@ from model.weights import save_weights
 logger = logging.getLogger("model.train")
 
 PROFILES = {
-    "quick": Config(hidden=(256, 128), epochs=6, augment=False, learning_rate=0.05),
+    "quick": Config(hidden=(512, 256), epochs=12, augment=False, learning_rate=0.1),
     "full": Config(),
 }
 
