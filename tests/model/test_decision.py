@@ -32,10 +32,17 @@ def test_describe_confident_answer():
     [
         (probs_with(d4=0.5, d9=0.45), [4, 9]),
         (probs_with(d4=0.6, d9=0.1, d1=0.3), [4, 1, 9]),
-        (probs_with(d4=0.69, d9=0.05), [4]),
+        (probs_with(d4=0.69, d9=0.2), [4, 9]),
+        (probs_with(d4=0.8, d9=0.04), [4]),
         (probs_with(d2=0.3, d3=0.25, d5=0.2, d8=0.15), [2, 3, 5]),
     ],
-    ids=["close_pair", "three_in_running", "low_top", "capped_at_three"],
+    ids=[
+        "close_pair",
+        "three_in_running",
+        "low_top",
+        "runner_up_too_faint",
+        "capped_at_three",
+    ],
 )
 def test_describe_uncertain_lists_alternatives(probs, alternatives):
     answer = describe(probs)
@@ -43,13 +50,27 @@ def test_describe_uncertain_lists_alternatives(probs, alternatives):
     assert answer["alternatives"] == alternatives
 
 
-def test_describe_margin_alone_makes_uncertain(monkeypatch):
-    # with a top of 0.7 the runner-up is at most 0.3, so the margin rule only
-    # bites under a lower MIN_CONFIDENCE
-    monkeypatch.setattr(decision, "MIN_CONFIDENCE", 0.5)
-    answer = describe(probs_with(d1=0.55, d7=0.4))
-    assert answer["uncertain"] is True
-    assert answer["alternatives"] == [1, 7]
+@pytest.mark.parametrize(("step", "uncertain"), [(-0.01, True), (0.01, False)])
+def test_describe_margin_threshold_decides(step, uncertain):
+    # a runner-up MIN_MARGIN + step behind the top digit, nothing else
+    top = (1 + decision.MIN_MARGIN + step) / 2
+    answer = describe(probs_with(d1=top, d7=1 - top))
+    assert answer["uncertain"] is uncertain
+    assert answer["alternatives"] == ([1, 7] if uncertain else [])
+
+
+@pytest.mark.parametrize(("top", "uncertain"), [(0.96, True), (0.98, False)])
+def test_describe_confidence_rule_when_turned_on(monkeypatch, top, uncertain):
+    monkeypatch.setattr(decision, "MIN_CONFIDENCE", 0.97)
+    monkeypatch.setattr(decision, "MIN_MARGIN", 0.0)
+    assert describe(probs_with(d2=top))["uncertain"] is uncertain
+
+
+def test_describe_rules_turned_off_trust_any_clean_answer(monkeypatch):
+    monkeypatch.setattr(decision, "MIN_CONFIDENCE", 0.0)
+    monkeypatch.setattr(decision, "MIN_MARGIN", 0.0)
+    assert describe(np.full(10, 0.1))["uncertain"] is False
+    assert describe(np.full(10, 0.1), ("scribble",))["uncertain"] is True
 
 
 @pytest.mark.parametrize("warning", ["several_marks", "scribble", "tiny_drawing"])
