@@ -13,7 +13,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from app.errors import ApiError, validation_error
-from app.schemas import BatchEnvelope, PredictRequest
+from app.schemas import BatchEnvelope, NumberRequest, PredictRequest
 from model.errors import InputError
 
 DATA_URL = re.compile(r"data:[^,]*?;base64,", re.IGNORECASE)
@@ -42,6 +42,14 @@ def parse_drawing(body: bytes) -> PredictRequest:
     """A /predict JSON body; 422 ``invalid_json`` or ``invalid_request``."""
     try:
         return PredictRequest.model_validate_json(body)
+    except ValidationError as error:
+        raise validation_error(error.errors(include_input=False)) from None
+
+
+def parse_number(body: bytes) -> NumberRequest:
+    """A /predict/number JSON body; 422 ``invalid_json`` or ``invalid_request``."""
+    try:
+        return NumberRequest.model_validate_json(body)
     except ValidationError as error:
         raise validation_error(error.errors(include_input=False)) from None
 

@@ -15,9 +15,10 @@ import numpy as np
 
 from app.config import TRAIN_COMMAND
 from app.payload import decode_base64
-from app.schemas import PredictRequest
+from app.schemas import NumberRequest, PredictRequest
 from model import decode, render
 from model.decision import describe
+from model.explain import explain as explain_digit
 from model.preprocess import (
     PREPROCESS_VERSION,
     Prepared,
@@ -25,6 +26,7 @@ from model.preprocess import (
     prepare_pixels,
     prepare_strokes,
 )
+from model.segment import read_number
 from model.weights import Model, WeightsError, load_weights
 
 logger = logging.getLogger(__name__)
@@ -40,11 +42,14 @@ class Predictor:
     model_version: str
     path: Path
 
-    def predict(self, drawing: PredictRequest | bytes, started: float) -> dict:
+    def predict(
+        self, drawing: PredictRequest | bytes, started: float, explain=False
+    ) -> dict:
         """The /predict answer for a parsed JSON drawing or uploaded image bytes.
 
-        ``started`` is the ``time.perf_counter()`` of the request's arrival.
-        Raises InputError for a drawing the preprocessing refuses.
+        ``started`` is the ``time.perf_counter()`` of the request's arrival;
+        ``explain`` adds the saliency map of the digit read. Raises InputError
+        for a drawing the preprocessing refuses.
         """
         before = time.perf_counter()
         prepared = _prepare(drawing)
@@ -60,14 +65,14 @@ class Predictor:
             answer["confidence"],
             (done - started) * 1e3,
         )
-        return {
+        result = {
             "digit": answer["digit"],
             "probabilities": probs.tolist(),
             "confidence": answer["confidence"],
             "uncertain": answer["uncertain"],
             "alternatives": answer["alternatives"],
             "warnings": list(prepared.warnings),
-            "image": np.round(prepared.image.astype(np.float64), 3).tolist(),
+            "image": _rounded(prepared.image),
             "model_version": self.model_version,
             "preprocess_version": PREPROCESS_VERSION,
             "timing_ms": {
@@ -75,6 +80,48 @@ class Predictor:
                 "inference": _ms(done - prepared_at),
                 "total": _ms(done - started),
             },
+        }
+        if explain:
+            self._add_saliency(result, prepared.image, done, started)
+        return result
+
+    def _add_saliency(self, result, image, done, started) -> None:
+        why = explain_digit(self.model, image, result["digit"])
+        explained = time.perf_counter()
+        result["saliency"] = _rounded(why["saliency"])
+        timing = result["timing_ms"]
+        # re-added so that "total" stays the last key
+        del timing["total"]
+        timing["explain"] = _ms(explained - done)
+        timing["total"] = _ms(explained - started)
+
+    def read_number(self, drawing: NumberRequest, started: float) -> dict:
+        """The /predict/number answer: the digits side by side, left to right.
+
+        Raises InputError like ``predict`` for strokes.
+        """
+        parts = read_number(drawing.strokes, self.model, drawing.width, drawing.height)
+        digits = []
+        for part in parts:
+            probs = np.asarray(part["probabilities"], dtype=np.float64)
+            probs /= probs.sum()
+            answer = describe(probs, part["warnings"])
+            digits.append(
+                {
+                    **answer,
+                    "probabilities": probs.tolist(),
+                    "warnings": part["warnings"],
+                    "box": part["box"],
+                    "strokes": part["strokes"],
+                }
+            )
+        return {
+            "number": "".join(str(d["digit"]) for d in digits),
+            "digits": digits,
+            "uncertain": any(d["uncertain"] for d in digits),
+            "model_version": self.model_version,
+            "preprocess_version": PREPROCESS_VERSION,
+            "timing_ms": {"total": _ms(time.perf_counter() - started)},
         }
 
     def describe_model(self) -> dict:
@@ -140,6 +187,11 @@ def _prepare(drawing: PredictRequest | bytes) -> Prepared:
     if drawing.image is not None:
         return prepare_image(decode_base64(drawing.image))
     return prepare_pixels(drawing.pixels)
+
+
+def _rounded(image: np.ndarray) -> list:
+    """28 rows of 28 floats to 3 decimals; + 0.0 turns -0.0 into 0.0."""
+    return (np.round(image.astype(np.float64), 3) + 0.0).tolist()
 
 
 def _ms(seconds: float) -> float:

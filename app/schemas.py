@@ -42,6 +42,28 @@ class PredictRequest(BaseModel):
         return self
 
 
+class NumberRequest(BaseModel):
+    """A drawing of digits side by side, as strokes; read as one number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strokes: list[list[tuple[Number, Number]]] = Field(
+        description="Pen-down strokes, each a list of [x, y] points in canvas CSS "
+        "pixels, y down; at most 100 strokes and 10000 points in all",
+    )
+    width: Number | None = Field(None, description="Canvas width")
+    height: Number | None = Field(None, description="Canvas height")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strokes_only(cls, data):
+        if isinstance(data, dict) and {"image", "pixels"} & data.keys():
+            raise ValueError(
+                "Numbers are read from strokes only; send an image to /predict"
+            )
+        return data
+
+
 class BatchEnvelope(BaseModel):
     """A batch as parsed: its items are checked one by one, later."""
 
@@ -53,6 +75,7 @@ class BatchEnvelope(BaseModel):
 class Timing(BaseModel):
     preprocess: float
     inference: float
+    explain: float | None = Field(None, description="Only with ?explain=true")
     total: float
 
 
@@ -71,9 +94,45 @@ class PredictResponse(BaseModel):
         description="Notes on the drawing: several_marks, scribble, tiny_drawing"
     )
     image: list[list[float]] = Field(description="The 28x28 input the model saw")
+    saliency: list[list[float]] | None = Field(
+        None,
+        description="Only with ?explain=true: 28 rows of 28 numbers in [-1, 1], "
+        "the gradient of log p(digit) with respect to the input, scaled by its "
+        "largest magnitude. Positive: more ink on that pixel would make `digit` "
+        "more likely; negative: ink there counts against it",
+    )
     model_version: str
     preprocess_version: str
     timing_ms: Timing
+
+
+class NumberDigit(BaseModel):
+    digit: int = Field(ge=0, le=9)
+    probabilities: list[float] = Field(description="10 numbers summing to 1")
+    confidence: float = Field(description="The probability of `digit`")
+    uncertain: bool
+    alternatives: list[int] = Field(
+        description="When uncertain, the likely digits, most probable first"
+    )
+    warnings: list[str]
+    box: list[float] = Field(
+        description="[x0, y0, x1, y1] of the digit's points, in the request's "
+        "coordinates (pen width not included)"
+    )
+    strokes: list[int] = Field(description="Indices of the digit's strokes")
+
+
+class NumberTiming(BaseModel):
+    total: float
+
+
+class NumberResponse(BaseModel):
+    number: str = Field(description="The digits read, left to right")
+    digits: list[NumberDigit]
+    uncertain: bool = Field(description="True when any digit is uncertain")
+    model_version: str
+    preprocess_version: str
+    timing_ms: NumberTiming
 
 
 class ErrorBody(BaseModel):
@@ -150,6 +209,19 @@ PREDICT_EXAMPLES = {
         "summary": "28x28 pixels in [0, 1], white on black",
         "value": EXAMPLE_PIXELS,
     },
+}
+# A "4" of two strokes, then a "1".
+EXAMPLE_NUMBER = {
+    "strokes": [
+        [[70, 40], [30, 150], [120, 150]],
+        [[100, 80], [100, 210]],
+        [[190, 60], [215, 40], [215, 210]],
+    ],
+    "width": 280,
+    "height": 250,
+}
+NUMBER_EXAMPLES = {
+    "four_one": {"summary": "A 4 of two strokes, then a 1", "value": EXAMPLE_NUMBER}
 }
 BATCH_EXAMPLES = {
     "mixed": {

@@ -1,4 +1,4 @@
-"""POST /predict and /predict/batch: drawings in, digits out.
+"""POST /predict, /predict/batch and /predict/number: drawings in, digits out.
 
 Bodies are read in the event loop; parsing, preprocessing and inference run
 in the thread pool, one call per request, so the loop is never blocked.
@@ -7,7 +7,7 @@ in the thread pool, one call per request, so the loop is never blocked.
 import logging
 import time
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.config import MAX_BATCH
@@ -17,14 +17,18 @@ from app.payload import (
     parse_batch,
     parse_drawing,
     parse_item,
+    parse_number,
     read_upload,
 )
 from app.predictor import Predictor, to_json
 from app.schemas import (
     BATCH_EXAMPLES,
+    NUMBER_EXAMPLES,
     PREDICT_EXAMPLES,
     BatchResponse,
     ErrorBody,
+    NumberRequest,
+    NumberResponse,
     PredictRequest,
     PredictResponse,
 )
@@ -46,6 +50,24 @@ UPLOAD_SCHEMA = {
             "type": "string",
             "format": "binary",
             "description": "A PNG, JPEG or WebP image of one digit",
+        }
+    },
+}
+EXPLAIN = Query(
+    False,
+    description="Add `saliency` to the answer: which pixels pushed the network "
+    "towards the digit it read. Works for JSON and multipart bodies alike",
+    openapi_examples={
+        "off": {"summary": "Digit only", "value": False},
+        "on": {"summary": "With the saliency map", "value": True},
+    },
+)
+NUMBER_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": NumberRequest.model_json_schema(),
+            "examples": NUMBER_EXAMPLES,
         }
     },
 }
@@ -75,14 +97,33 @@ def batch_body(max_items: int) -> dict:
     responses=ERROR_RESPONSES,
     openapi_extra={"requestBody": PREDICT_BODY},
 )
-async def predict(request: Request) -> Response:
+async def predict(request: Request, explain: bool = EXPLAIN) -> Response:
     """Read one drawing: strokes, an image or 28x28 pixels."""
     started = time.perf_counter()
     content_type = request.headers.get("content-type")
     kind = body_kind(content_type)
     body = await request.body()
+    predictor = request.app.state.predictor
     answer = await run_in_threadpool(
-        _predict_body, request.app.state.predictor, kind, content_type, body, started
+        _predict_body, predictor, kind, content_type, body, started, explain
+    )
+    return Response(answer, media_type="application/json")
+
+
+@router.post(
+    "/predict/number",
+    response_model=NumberResponse,
+    responses=ERROR_RESPONSES,
+    openapi_extra={"requestBody": NUMBER_BODY},
+)
+async def predict_number(request: Request) -> Response:
+    """Read digits drawn side by side, as strokes (images are not split)."""
+    started = time.perf_counter()
+    if body_kind(request.headers.get("content-type")) != "json":
+        raise ApiError(415, "unsupported_media_type", "Send the strokes as JSON")
+    body = await request.body()
+    answer = await run_in_threadpool(
+        _number_body, request.app.state.predictor, body, started
     )
     return Response(answer, media_type="application/json")
 
@@ -105,12 +146,18 @@ async def predict_batch(request: Request) -> Response:
     return Response(answer, media_type="application/json")
 
 
-def _predict_body(predictor: Predictor, kind, content_type, body, started) -> bytes:
+def _predict_body(
+    predictor: Predictor, kind, content_type, body, started, explain
+) -> bytes:
     if kind == "multipart":
         drawing = read_upload(body, content_type)
     else:
         drawing = parse_drawing(body)
-    return to_json(predictor.predict(drawing, started))
+    return to_json(predictor.predict(drawing, started, explain))
+
+
+def _number_body(predictor: Predictor, body: bytes, started: float) -> bytes:
+    return to_json(predictor.read_number(parse_number(body), started))
 
 
 def _predict_items(predictor: Predictor, body: bytes, max_items: int) -> bytes:
