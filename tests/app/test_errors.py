@@ -59,7 +59,7 @@ BAD_POINT = "Point coordinates must be finite, |x| <= 1e+06"
             b'{"image": "\xff"}',
             error(
                 "invalid_json",
-                "Malformed JSON: invalid unicode code point at line 1 column 13",
+                "Malformed JSON: invalid unicode code point at line 1 column 12",
             ),
         ),
     ],
