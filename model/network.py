@@ -63,21 +63,24 @@ def forward(params, x, dropout=0.0, rng=None):
     return logits, activations
 
 
-def backward(params, activations, d_logits, dropout=0.0, need_d_x=False):
+def backward(params, activations, d_logits, dropout=0.0, need_d_x=False, grads=None):
     """Gradients of the loss for every parameter, given d_logits.
 
     The hidden activations are post-ReLU (and post-dropout), so a unit is
     active exactly where its activation is non-zero: the same mask serves
     both ReLU and dropout. Pass the `dropout` used in `forward`. Returns
     `grads` keyed like `params`, and d_x (the gradient for the input
-    batch) when `need_d_x` is set.
+    batch) when `need_d_x` is set. Given `grads` (arrays shaped like
+    `params`), it writes into them instead of allocating: a trainer reuses
+    the same megabytes every step.
     """
-    grads = {}
+    if grads is None:
+        grads = {name: np.empty_like(p) for name, p in params.items()}
     d_h = d_logits
     for k in range(layer_count(params), 0, -1):
         h_prev = activations[k - 1]
-        grads[f"w{k}"] = h_prev.T @ d_h
-        grads[f"b{k}"] = d_h.sum(axis=0)
+        np.matmul(h_prev.T, d_h, out=grads[f"w{k}"])
+        np.sum(d_h, axis=0, out=grads[f"b{k}"])
         if k == 1 and not need_d_x:
             break
         d_h = d_h @ params[f"w{k}"].T

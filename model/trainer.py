@@ -56,6 +56,7 @@ def train_epoch(params, optimizer, x, y, config, step, total_steps, rng):
     warmup_steps = int(config.warmup_epochs * n_batches)
     losses = np.empty(n_batches)
     progress = Progress(n_batches)
+    grads = {name: np.empty_like(p) for name, p in params.items()}
     for k in range(n_batches):
         batch = order[k * config.batch_size : (k + 1) * config.batch_size]
         x_batch, y_batch = x[batch], y[batch]
@@ -63,7 +64,7 @@ def train_epoch(params, optimizer, x, y, config, step, total_steps, rng):
         # forward, loss and backward
         logits, activations = forward(params, x_batch, config.dropout, rng)
         losses[k], d_logits = cross_entropy(logits, y_batch)
-        grads = backward(params, activations, d_logits, config.dropout)
+        backward(params, activations, d_logits, config.dropout, grads=grads)
 
         # update
         rate = learning_rate_at(
