@@ -1,7 +1,8 @@
-/** The server's prediction API as a function that resolves or throws. */
+/** The server's prediction API as functions that resolve or throw. */
 
 // Relative, so the page also works when mounted under a path prefix.
 const PREDICT_URL = 'predict';
+const NUMBER_URL = 'predict/number';
 
 export class ApiError extends Error {
   constructor(message, code, status) {
@@ -13,17 +14,27 @@ export class ApiError extends Error {
 }
 
 /**
- * POST a drawing {strokes, width, height} to /predict.
+ * POST a drawing {strokes, width, height} to /predict; with `explain` the
+ * answer also holds the saliency map.
  *
  * Resolves with the prediction; throws ApiError with the server's detail on
  * a 4xx/5xx answer and code "unreachable" when no answer comes back.
  */
-export async function predict(drawing) {
+export function predict(drawing, { explain = false } = {}) {
+  return post(explain ? `${PREDICT_URL}?explain=true` : PREDICT_URL, drawing);
+}
+
+/** POST a drawing of digits side by side to /predict/number. */
+export function readNumber(drawing) {
+  return post(NUMBER_URL, drawing);
+}
+
+async function post(url, drawing) {
   // Serialised now: the caller's strokes keep growing while we wait.
   const body = JSON.stringify(drawing);
   let response;
   try {
-    response = await fetch(PREDICT_URL, {
+    response = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body,

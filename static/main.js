@@ -1,15 +1,21 @@
 /**
- * Wires the pad to POST /predict: live answers while a stroke is drawn, one
- * more when it ends, and Undo and Clear from buttons or the keyboard.
+ * Wires the pad to POST /predict (or /predict/number in number mode): live
+ * answers while a stroke is drawn, one more when it ends, and Undo and Clear
+ * from buttons or the keyboard.
  */
 
-import { predict } from './api.js';
+import { predict, readNumber } from './api.js';
 import { DrawingPad } from './canvas.js';
-import { setBusy, showEmpty, showError, showResult } from './result.js';
+import {
+  setBusy, showEmpty, showError, showNumberResult, showResult,
+} from './result.js';
+import { onWhyToggle, wantsWhy } from './why.js';
 
 // While a stroke is being drawn, ask at most this often (ms).
 const LIVE_INTERVAL = 100;
 
+const layout = document.getElementById('layout');
+const modeFieldset = document.getElementById('mode');
 const padCanvas = document.getElementById('pad');
 const undoButton = document.getElementById('undo');
 const clearButton = document.getElementById('clear');
@@ -53,6 +59,20 @@ function handleClear() {
   reset();
 }
 
+function handleModeChange(event) {
+  layout.dataset.mode = event.target.value;
+  padCanvas.setAttribute('aria-label', event.target.value === 'number'
+    ? 'Drawing area: draw a number here, its digits side by side'
+    : 'Drawing area: draw one digit here');
+  handleClear();
+}
+
+function handleWhyToggle(on) {
+  if (!on || pad.isEmpty || layout.dataset.mode !== 'digit') return;
+  cancelLive();
+  requestPrediction();
+}
+
 function handleKey(event) {
   if (event.key === 'Escape') {
     handleClear();
@@ -87,9 +107,16 @@ async function requestPrediction() {
   lastSent = performance.now();
   inFlight += 1;
   setBusy(true);
+  const drawing = pad.drawing();
+  const mode = layout.dataset.mode;
   try {
-    const result = await predict(pad.drawing());
-    if (id > shown) showResult(result);
+    if (mode === 'number') {
+      const result = await readNumber(drawing);
+      if (id > shown) showNumberResult(result, drawing.width, drawing.height);
+    } else {
+      const result = await predict(drawing, { explain: wantsWhy() });
+      if (id > shown) showResult(result);
+    }
   } catch (error) {
     if (id > shown) showError(error);
   } finally {
@@ -104,7 +131,7 @@ async function requestPrediction() {
 function reset() {
   sequence += 1;
   shown = sequence;
-  showEmpty();
+  showEmpty(layout.dataset.mode);
   updateControls();
 }
 
@@ -116,5 +143,7 @@ function updateControls() {
 
 undoButton.addEventListener('click', handleUndo);
 clearButton.addEventListener('click', handleClear);
+modeFieldset.addEventListener('change', handleModeChange);
+onWhyToggle(handleWhyToggle);
 document.addEventListener('keydown', handleKey);
 reset();

@@ -1,10 +1,13 @@
 /**
  * The answer panel: the digit with a "sure" or "not sure" note, the ten
- * probabilities, the 28x28 image the model saw, and the status line.
+ * probabilities, the 28x28 image the model saw (with the why-view), or in
+ * number mode the number and its digits; and the status line.
  */
 
 import { createBars, showBars } from './bars.js';
+import { clearNumber, describeNumber, showNumber } from './number.js';
 import { showImage } from './preview.js';
+import { showSaliency } from './why.js';
 
 const WARNINGS = {
   tiny_drawing: 'The drawing is very small: draw the digit larger.',
@@ -15,6 +18,7 @@ const WARNINGS = {
 const resultSection = document.getElementById('result');
 const promptText = document.getElementById('prompt');
 const predictionOutput = document.getElementById('prediction');
+const numberOutput = document.getElementById('number');
 const noteText = document.getElementById('note');
 const previewCanvas = document.getElementById('preview');
 const barsList = document.getElementById('bars');
@@ -30,22 +34,38 @@ export function showResult(result) {
   noteText.textContent = describe(result);
   showBars(barsList, result.probabilities, result.digit);
   showImage(previewCanvas, result.image);
+  showSaliency(result.saliency ?? null);
   const warnings = result.warnings ?? [];
   statusText.textContent = warnings.map((w) => WARNINGS[w] ?? w).join(' ');
+}
+
+/** Show an answer of POST /predict/number for a pad of width x height. */
+export function showNumberResult(result, width, height) {
+  resultSection.dataset.state = result.uncertain ? 'unsure' : 'sure';
+  promptText.hidden = true;
+  showNumber(result, width, height);
+  noteText.textContent = describeNumber(result);
+  statusText.textContent = '';
 }
 
 /** Keep the last answer, if any, dimmed, and say what went wrong. */
 export function showError(error) {
   resultSection.dataset.state = 'error';
   promptText.hidden = true;
-  if (predictionOutput.textContent === '') noteText.textContent = 'No answer';
+  const shown = predictionOutput.textContent + numberOutput.textContent;
+  if (shown === '') noteText.textContent = 'No answer';
   statusText.textContent = error.message;
 }
 
-/** The prompt instead of a digit, for an empty pad. */
-export function showEmpty() {
+/** The prompt instead of a digit, for an empty pad in `mode`. */
+export function showEmpty(mode = 'digit') {
   resultSection.dataset.state = 'empty';
   promptText.hidden = false;
+  promptText.textContent = mode === 'number'
+    ? 'Draw a number in the box, its digits side by side.'
+    : 'Draw a digit in the box to start.';
+  clearNumber();
+  showSaliency(null);
   predictionOutput.textContent = '';
   noteText.textContent = '';
   statusText.textContent = '';
