@@ -1,15 +1,18 @@
 """Epoch time of the NumPy trainer next to PyTorch, measured side by side.
 
     pip install torch==2.13.0     # benchmark only, never a product dependency
-    python -m bench.train_speed --data-dir ../shared/mnist
+    OPENBLAS_NUM_THREADS=2 python -m bench.train_speed --data-dir ../shared/mnist
 
 Both train the same architecture with the same batch size, optimiser
 (SGD, Nesterov momentum 0.9, weight decay 5e-4) and thread count on the
 same 60000 MNIST images. Epochs alternate between the two so that a busy
 machine slows both alike; the figure is the ratio of median epoch times.
+PyTorch gets as many threads as OPENBLAS_NUM_THREADS gives NumPy (default:
+the number of cores).
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -97,6 +100,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     import torch
 
+    threads = int(os.environ.get("OPENBLAS_NUM_THREADS", os.cpu_count()))
+    torch.set_num_threads(threads)
     data = load_mnist(args.data_dir, allow_download=False)
     x = data["train_images"].reshape(-1, 784)
     y = data["train_labels"]
@@ -116,7 +121,10 @@ def main(argv=None):
             f"{name:16} {numpy_median:13.2f}  {torch_median:13.2f}  "
             f"{numpy_median / torch_median:5.2f}  {drift:16.2f}"
         )
-    print("rerun: python -m bench.train_speed " + " ".join(sys.argv[1:]))
+    print(
+        f"rerun: OPENBLAS_NUM_THREADS={threads} python -m bench.train_speed "
+        + " ".join(sys.argv[1:])
+    )
 
 
 if __name__ == "__main__":
