@@ -9,57 +9,28 @@ times `docker run` to the first 200 from /health.
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-import uuid
 
-from tests.test_docker import BASE_SCRIPT, ROOT, free_port, run
-
-
-def first_health(port, seconds=30):
-    url = f"http://127.0.0.1:{port}/health"
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.01)
-    raise RuntimeError(f"no 200 from {url} in {seconds} s")
+from tests.test_docker import (
+    BASE_SCRIPT,
+    ROOT,
+    remove_container,
+    run,
+    start_container,
+    wait_for_health,
+)
 
 
 def start_seconds(tag):
-    port = free_port()
-    name = f"digits-bench-{uuid.uuid4().hex[:8]}"
+    """Seconds from `docker run` to the first 200 from /health."""
     start = time.perf_counter()
-    subprocess.run(
-        [
-            "docker",
-            "run",
-            "-d",
-            "--rm",
-            "--network",
-            "host",
-            "--name",
-            name,
-            "-e",
-            "HOST=127.0.0.1",
-            "-e",
-            f"PORT={port}",
-            tag,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    container = start_container(tag)
     try:
-        first_health(port)
+        wait_for_health(container["url"])
         return time.perf_counter() - start
     finally:
-        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
+        remove_container(container["name"])
 
 
 def main(argv=None):

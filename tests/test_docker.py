@@ -63,27 +63,24 @@ def image():
     subprocess.run(["docker", "rmi", "-f", tag], capture_output=True)
 
 
-@pytest.fixture
-def container(image):
+def start_container(tag):
+    """Run the image detached on the host network, on a free port."""
     port = free_port()
     name = f"digits-test-{uuid.uuid4().hex[:8]}"
-    run(
-        "docker",
-        "run",
-        "-d",
-        "--rm",
-        "--network",
-        "host",
-        "--name",
-        name,
-        "-e",
-        "HOST=127.0.0.1",
-        "-e",
-        f"PORT={port}",
-        image["tag"],
-    )
-    yield {"name": name, "url": f"http://127.0.0.1:{port}"}
+    run("docker", "run", "-d", "--rm", "--network", "host", "--name", name,
+        "-e", "HOST=127.0.0.1", "-e", f"PORT={port}", tag)  # fmt: skip
+    return {"name": name, "url": f"http://127.0.0.1:{port}"}
+
+
+def remove_container(name):
     subprocess.run(["docker", "rm", "-f", name], capture_output=True)
+
+
+@pytest.fixture
+def container(image):
+    started = start_container(image["tag"])
+    yield started
+    remove_container(started["name"])
 
 
 def wait_for_health(url, seconds=30):
@@ -92,7 +89,7 @@ def wait_for_health(url, seconds=30):
         try:
             return get(url + "/health")
         except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.05)
+            time.sleep(0.01)
     raise AssertionError(f"{url}/health did not answer in {seconds} s")
 
 
