@@ -35,12 +35,16 @@ def find_components(mask: np.ndarray) -> list[Component]:
 
 def _runs(mask: np.ndarray):
     """Row, first column and end column (exclusive) of each run of set pixels."""
-    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+    height, width = mask.shape
+    # A clear column either side, so that every run starts and ends in its row
+    # and the edges, taken over the flattened mask, alternate start and end.
+    padded = np.zeros((height, width + 2), dtype=bool)
     padded[:, 1:-1] = mask
-    steps = np.diff(padded, axis=1)
-    rows, starts = np.nonzero(steps == 1)
-    _, ends = np.nonzero(steps == -1)
-    return rows, starts, ends
+    flat = padded.ravel()
+    edges = np.flatnonzero(flat[1:] != flat[:-1])
+    rows = edges[0::2] // (width + 2)
+    row_starts = rows * (width + 2)
+    return rows, edges[0::2] - row_starts, edges[1::2] - row_starts
 
 
 def _touching_runs(rows, starts, ends):
@@ -87,34 +91,44 @@ def _merge_labels(count: int, above: np.ndarray, below: np.ndarray) -> np.ndarra
 
 
 def _summarise(labels, rows, starts, ends) -> list[Component]:
-    # A label is the index of its component's first run, which is in the top row.
-    firsts = np.flatnonzero(labels == np.arange(len(labels)))
-    index = np.searchsorted(firsts, labels)
-    count = len(firsts)
-    size = np.bincount(index, weights=ends - starts, minlength=count)
-    top = rows[firsts]
-    bottom = np.zeros(count, dtype=np.intp)
-    left = np.full(count, ends.max())
-    right = np.zeros(count, dtype=np.intp)
-    np.maximum.at(bottom, index, rows + 1)
-    np.minimum.at(left, index, starts)
-    np.maximum.at(right, index, ends)
-    stats = np.stack([size, top, bottom, left, right], axis=1).astype(int)
-    components = [Component(*map(int, row)) for row in stats]
+    # Runs grouped by label, in order: each component's first run is in its
+    # top row, and segment extremes come from one reduceat call per statistic.
+    order = np.argsort(labels, kind="stable")
+    labels, rows, starts, ends = labels[order], rows[order], starts[order], ends[order]
+    firsts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+    stats = np.stack(
+        [
+            np.add.reduceat(ends - starts, firsts),
+            np.minimum.reduceat(rows, firsts),
+            np.maximum.reduceat(rows, firsts) + 1,
+            np.minimum.reduceat(starts, firsts),
+            np.maximum.reduceat(ends, firsts),
+        ],
+        axis=1,
+    )
+    components = [Component(*row) for row in stats.tolist()]
     return sorted(components, key=lambda c: -c.size)
 
 
 def reduce_mask(mask: np.ndarray, factor: int) -> np.ndarray:
-    """Shrink a bool mask by ``factor``: a block is set if any pixel in it is."""
+    """Shrink a bool mask by ``factor``: a block is set if any pixel in it is.
+
+    Blocks cut short by the edge count only the pixels they have.
+    """
     if factor == 1:
         return mask
-    height, width = mask.shape
-    padded = np.zeros((height + -height % factor, width + -width % factor), bool)
-    padded[:height, :width] = mask
-    mask = padded
-    # OR of strided views: much faster than .any() over axes of a 4-D reshape.
-    reduced = mask[::factor, ::factor].copy()
-    for i in range(factor):
-        for j in range(factor):
-            reduced |= mask[i::factor, j::factor]
-    return reduced
+    return _or_rows(_or_rows(mask, factor).T, factor).T
+
+
+def _or_rows(mask: np.ndarray, factor: int) -> np.ndarray:
+    """OR of every ``factor`` consecutive rows."""
+    # Strided views make one call per row offset; reduceat makes one call in
+    # all, but each costs more, and it only wins for large factors.
+    if factor > 8:
+        starts = np.arange(0, len(mask), factor)
+        return np.logical_or.reduceat(mask, starts, axis=0)
+    rows = mask[::factor].copy()
+    for i in range(1, factor):
+        part = mask[i::factor]
+        rows[: len(part)] |= part
+    return rows

@@ -13,6 +13,7 @@ import math
 import numpy as np
 from PIL import Image, ImageOps
 
+from model.components import reduce_mask
 from model.errors import InputError
 
 FORMATS = ("PNG", "JPEG", "WEBP")
@@ -21,6 +22,10 @@ MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 MAX_BYTES = 16 * 2**20
 MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_SIDE = 8192
+# PNG and WebP are decoded pixel by pixel before they can be reduced: about
+# 0.2 s for 4096x4096 RGBA, 0.05 s at this limit. JPEG is decoded at up to
+# 1/8 scale (draft), so it keeps MAX_IMAGE_PIXELS.
+MAX_FULL_DECODE_PIXELS = 2048 * 2048
 # Larger images are reduced to about this side before the ink is measured:
 # the result ends up 20 px tall anyway.
 WORK_SIDE = 560
@@ -28,6 +33,9 @@ WORK_SIDE = 560
 COARSE_SIDE = 128
 # A background estimate varying less than this is taken as one flat level.
 FLAT_BACKGROUND = 0.02
+# Light ink on a plain dark canvas takes the fast path only this far above the
+# paper, so that some coarse pixel is surely lighter than the paper too.
+PLAIN_MARGIN = 1e-3
 # Below this contrast between ink and background the image counts as blank.
 MIN_CONTRAST = 0.08
 # Beyond these, the picture is not a drawing: the share of the frame above
@@ -82,6 +90,12 @@ def _read(data: bytes):
         )
     if width == 0 or height == 0:
         raise InputError("invalid_image", "The image has no pixels")
+    if image.format != "JPEG" and width * height > MAX_FULL_DECODE_PIXELS:
+        raise InputError(
+            "image_too_large",
+            f"The image is {width}x{height}; {image.format} images are limited "
+            f"to {MAX_FULL_DECODE_PIXELS} pixels (JPEG to {MAX_IMAGE_PIXELS})",
+        )
     factor = math.ceil(max(width, height) / WORK_SIDE)
     if image.format == "JPEG" and factor > 1:
         image.draft("RGB", (width // factor, height // factor))
@@ -106,21 +120,35 @@ def _to_float(image: Image.Image):
         array = np.asarray(image, dtype=np.float32)
         top = 65535.0 if image.mode != "F" else 1.0
         image = Image.fromarray(array / max(top, float(array.max())), mode="F")
-    elif image.has_transparency_data:
-        if image.mode not in ("RGBA", "LA"):
-            image = image.convert("RGBA")
-        image = image.convert("LA")
-    elif image.mode != "L":
-        image = image.convert("L")
-    factor = math.ceil(max(image.size) / WORK_SIDE)
-    if factor > 1:
-        image = image.reduce(factor)
+        return _reduced_array(image), None
+    if not image.has_transparency_data:
+        image = image if image.mode == "L" else image.convert("L")
+        return _reduced_array(image), None
+    if image.mode not in ("RGBA", "LA"):
+        image = image.convert("RGBA")
+    if _work_factor(image) > 1:
+        # Pillow reduces LA premultiplied by alpha, as compositing needs.
+        luminance, alpha = image.convert("LA").reduce(_work_factor(image)).split()
+    else:
+        # The same bands as convert("LA"), which costs four times as much.
+        luminance, alpha = image.convert("L"), image.getchannel("A")
+    if alpha.getextrema()[0] > 127:
+        # Opaque throughout (alpha > 0.5): _flatten would keep the luminance.
+        return _reduced_array(luminance), None
+    return _reduced_array(luminance), _reduced_array(alpha)
+
+
+def _work_factor(image: Image.Image) -> int:
+    return math.ceil(max(image.size) / WORK_SIDE)
+
+
+def _reduced_array(image: Image.Image) -> np.ndarray:
+    """One band as float32, in [0, 1] unless mode "F", reduced to WORK_SIDE."""
+    if _work_factor(image) > 1:
+        image = image.reduce(_work_factor(image))
     if image.mode == "F":
-        return np.asarray(image), None
-    array = np.asarray(image, dtype=np.float32) / np.float32(255)
-    if image.mode == "LA":
-        return array[..., 0], array[..., 1]
-    return array, None
+        return np.asarray(image)
+    return np.asarray(image, dtype=np.float32) / np.float32(255)
 
 
 def _flatten(luminance: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -137,28 +165,17 @@ def _flatten(luminance: np.ndarray, alpha: np.ndarray) -> np.ndarray:
         backdrop = 1.0 if luminance[opaque].mean() < 0.5 else 0.0
     else:
         backdrop = _median(luminance[opaque])
-    return alpha * luminance + (1 - alpha) * np.float32(backdrop)
+    # alpha * luminance + (1 - alpha) * backdrop, with one temporary.
+    flat = alpha * luminance
+    rest = 1 - alpha
+    rest *= np.float32(backdrop)
+    flat += rest
+    return flat
 
 
 def _extract_ink(luminance: np.ndarray) -> np.ndarray:
-    height, width = luminance.shape
-    factor = max(1, max(height, width) // COARSE_SIDE)
-    coarse = np.asarray(Image.fromarray(luminance, mode="F").reduce(factor))
-    level = _median(_border(coarse))
-    dark_ink = level - coarse.min() >= coarse.max() - level
-    if dark_ink:
-        coarse = 1 - coarse
-
-    # Ink is what rises above the local background, so a lighting gradient
-    # across a photo of paper is removed along with a grey canvas.
-    grid = _block_min(coarse, max(1, max(coarse.shape) // 8))
-    grid = _neighbourhood_min(grid)
-    if grid.max() - grid.min() < FLAT_BACKGROUND:
-        background = np.float32(grid.mean())
-    else:
-        background = Image.fromarray(grid.astype(np.float32), mode="F")
-        background = background.resize((width, height), Image.Resampling.BILINEAR)
-        background = np.asarray(background)
+    found = _plain_background(luminance)
+    dark_ink, background = found if found else _background(luminance)
     # For dark ink, (1 - luminance) - background in one pass.
     ink = (1 - background) - luminance if dark_ink else luminance - background
 
@@ -184,6 +201,70 @@ def _extract_ink(luminance: np.ndarray) -> np.ndarray:
             "Ink covers most of the picture: this is not a drawn digit",
         )
     return ink
+
+
+def _background(luminance: np.ndarray):
+    """(dark_ink, background): the polarity and the paper level, per pixel or flat.
+
+    Background is in ink units: what ``1 - luminance`` (dark ink) or
+    ``luminance`` (light ink) is where there is no ink.
+    """
+    height, width = luminance.shape
+    factor = _coarse_factor(luminance.shape)
+    coarse = np.asarray(Image.fromarray(luminance, mode="F").reduce(factor))
+    level = _median(_border(coarse))
+    dark_ink = level - coarse.min() >= coarse.max() - level
+    if dark_ink:
+        coarse = 1 - coarse
+
+    # Ink is what rises above the local background, so a lighting gradient
+    # across a photo of paper is removed along with a grey canvas.
+    grid = _block_min(coarse, _block_side(coarse.shape))
+    grid = _neighbourhood_min(grid)
+    if grid.max() - grid.min() < FLAT_BACKGROUND:
+        return dark_ink, np.float32(grid.mean())
+    background = Image.fromarray(grid.astype(np.float32), mode="F")
+    background = background.resize((width, height), Image.Resampling.BILINEAR)
+    return dark_ink, np.asarray(background)
+
+
+def _plain_background(luminance: np.ndarray):
+    """What ``_background`` finds for a canvas of one exact paper level, or None.
+
+    Paper is the corner's level, which must be the lightest (dark ink) or the
+    darkest (light ink) in the image, and most of the border. Where every
+    neighbourhood of the coarse grid holds a coarse pixel made only of paper,
+    the grid is that level throughout: checked on boolean masks, this costs a
+    fraction of the estimate.
+    """
+    paper = luminance[0, 0]
+    if paper == luminance.max():
+        dark_ink = True
+    elif paper == luminance.min() and luminance.max() - paper > PLAIN_MARGIN:
+        dark_ink = False
+    else:
+        return None
+    # A coarse pixel (a mean over factor x factor) is paper if all its pixels
+    # are. The median of the coarse border is paper if enough of it is.
+    ink = reduce_mask(luminance != paper, _coarse_factor(luminance.shape))
+    edge = _border(ink)
+    needed = edge.size - edge.size // 2 if dark_ink else edge.size // 2 + 1
+    if edge.size - np.count_nonzero(edge) < needed:
+        return None
+    no_paper = ~reduce_mask(~ink, _block_side(ink.shape))
+    if _neighbourhood_min(no_paper).any():
+        return None
+    level = 1 - paper if dark_ink else paper
+    grid = np.full(no_paper.shape, level, dtype=np.float32)
+    return dark_ink, np.float32(grid.mean())
+
+
+def _coarse_factor(shape) -> int:
+    return max(1, max(shape) // COARSE_SIDE)
+
+
+def _block_side(shape) -> int:
+    return max(1, max(shape) // 8)
 
 
 def _border(array: np.ndarray) -> np.ndarray:

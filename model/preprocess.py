@@ -142,8 +142,8 @@ def _center_by_mass(small: np.ndarray) -> np.ndarray:
     center_y = small.sum(axis=1) @ np.arange(height) / total + top
     center_x = small.sum(axis=0) @ np.arange(width) / total + left
     # Whole-pixel shift, as MNIST did, clipped so no ink leaves the frame.
-    shift_y = int(np.clip(round(CENTER - center_y), -top, SIZE - height - top))
-    shift_x = int(np.clip(round(CENTER - center_x), -left, SIZE - width - left))
+    shift_y = min(max(round(CENTER - center_y), -top), SIZE - height - top)
+    shift_x = min(max(round(CENTER - center_x), -left), SIZE - width - left)
     image = np.zeros((SIZE, SIZE), dtype=np.float32)
     top, left = top + shift_y, left + shift_x
     image[top : top + height, left : left + width] = small

@@ -71,3 +71,14 @@ def test_reduce_mask_sets_block_if_any_pixel_is_set():
     assert reduced.shape == (3, 2)
     assert reduced.tolist() == [[True, False], [False, False], [False, True]]
     assert reduce_mask(mask, 1) is mask
+
+
+@pytest.mark.parametrize("factor", [2, 3, 8, 9, 17])
+@pytest.mark.parametrize("shape", [(94, 94), (281, 279), (5, 40), (1, 1)])
+def test_reduce_mask_matches_block_any(shape, factor):
+    mask = np.random.default_rng(factor).random(shape) < 0.02
+    height, width = -(-shape[0] // factor), -(-shape[1] // factor)
+    padded = np.zeros((height * factor, width * factor), dtype=bool)
+    padded[: shape[0], : shape[1]] = mask
+    expected = padded.reshape(height, factor, width, factor).any(axis=(1, 3))
+    np.testing.assert_array_equal(reduce_mask(mask, factor), expected)

@@ -1,4 +1,5 @@
 import io
+import math
 import struct
 import zlib
 
@@ -6,7 +7,17 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from model.decode import MAX_BYTES, MAX_SIDE, _to_float, decode_ink
+import model.decode
+from model.decode import (
+    MAX_BYTES,
+    MAX_FULL_DECODE_PIXELS,
+    MAX_SIDE,
+    WORK_SIDE,
+    _background,
+    _plain_background,
+    _to_float,
+    decode_ink,
+)
 from model.errors import InputError
 from model.preprocess import prepare_image, prepare_pixels, prepare_strokes
 from model.render import PEN_WIDTH
@@ -346,3 +357,141 @@ def test_prepare_pixels_rejects_all_black():
     with pytest.raises(InputError) as error:
         prepare_pixels([[0] * 28] * 28)
     assert error.value.code == "empty_drawing"
+
+
+def random_canvas(rng, dense=False):
+    """Luminance of strokes on a plain canvas of random size, paper and polarity."""
+    size = tuple(int(s) for s in rng.integers(24, 561, size=2))
+    paper = int(rng.choice([255, 255, 0, rng.integers(1, 255)]))
+    canvas = Image.new("L", size, paper)
+    pen = ImageDraw.Draw(canvas)
+    for _ in range(rng.integers(1, 4)):
+        ink = (
+            int(rng.integers(0, paper))
+            if paper > 127
+            else int(rng.integers(paper + 1, 256))
+        )
+        xy = [tuple(int(v) for v in rng.integers(0, size)) for _ in range(3)]
+        if dense:
+            box = sorted((xy[0][0], xy[1][0])), sorted((xy[0][1], xy[1][1]))
+            pen.rectangle((box[0][0], box[1][0], box[0][1], box[1][1]), fill=ink)
+        else:
+            pen.line(xy, fill=ink, width=int(rng.integers(1, 12)))
+    return np.asarray(canvas, dtype=np.float32) / np.float32(255)
+
+
+@pytest.mark.parametrize("dense", [False, True], ids=["strokes", "filled"])
+def test_plain_background_matches_general_estimate(dense):
+    # The canvas fast path either declines or finds exactly what the coarse
+    # background estimate finds: the same polarity and the same float32 level.
+    rng = np.random.default_rng(1 if dense else 0)
+    taken = 0
+    for _ in range(60):
+        luminance = random_canvas(rng, dense)
+        found = _plain_background(luminance)
+        if found is None:
+            continue
+        taken += 1
+        dark_ink, background = _background(luminance)
+        assert found[0] == dark_ink
+        assert np.ndim(background) == 0
+        assert found[1].tobytes() == np.float32(background).tobytes()
+    assert taken >= (55 if not dense else 5)
+
+
+def test_plain_background_declines_photo_and_busy_border():
+    rng = np.random.default_rng(0)
+    photo = rng.uniform(0.4, 0.6, (200, 300)).astype(np.float32)
+    assert _plain_background(photo) is None
+    framed = np.ones((200, 200), dtype=np.float32)
+    framed[:, :3] = 0
+    assert _plain_background(framed) is None
+
+
+def as_transparent(gray: Image.Image, dark: bool) -> Image.Image:
+    """Ink of a grey drawing as alpha on a transparent canvas, as a browser paints."""
+    ink = 255 - np.asarray(gray)
+    colour = 20 if dark else 235
+    rgba = np.zeros((*ink.shape, 4), dtype=np.uint8)
+    rgba[..., :3] = np.where(ink[..., None] > 0, colour, 0)
+    rgba[..., 3] = ink
+    return Image.fromarray(rgba, "RGBA")
+
+
+CANVASES = {
+    "white": encode(draw(SEVEN).convert("RGB")),
+    "white-rgba": encode(draw(SEVEN).convert("RGBA")),
+    "grey": encode(draw(SEVEN, ink=30, paper=200)),
+    "black": encode(draw(SEVEN, ink=255, paper=0)),
+    "transparent": encode(as_transparent(draw(SEVEN), dark=True)),
+    "transparent-light": encode(as_transparent(draw(SEVEN), dark=False)),
+    "large": encode(draw(SEVEN, size=1000, supersample=1)),
+    "several": encode(draw([*SEVEN, *[[(250, 20), (250, 260)]]])),
+}
+
+
+@pytest.mark.parametrize("name", CANVASES)
+def test_prepare_image_fast_path_matches_general_path(name, monkeypatch):
+    fast = prepare_image(CANVASES[name])
+    monkeypatch.setattr(model.decode, "_plain_background", lambda luminance: None)
+    general = prepare_image(CANVASES[name])
+    np.testing.assert_allclose(fast.image, general.image, rtol=0, atol=1e-6)
+    assert fast.warnings == general.warnings
+
+
+@pytest.mark.parametrize(
+    "name", ["white", "white-rgba", "grey", "black", "transparent", "large"]
+)
+def test_prepare_image_takes_fast_path_on_canvases(name, monkeypatch):
+    calls = []
+
+    def spy(luminance):
+        calls.append(_plain_background(luminance))
+        return calls[-1]
+
+    monkeypatch.setattr(model.decode, "_plain_background", spy)
+    prepare_image(CANVASES[name])
+    assert calls and calls[0] is not None
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P-transparent", "RGB-transparent"])
+@pytest.mark.parametrize("shape", [(37, 53), (600, 1130)])
+def test_to_float_alpha_matches_convert_la(mode, shape):
+    # Luminance and alpha read band by band equal Pillow's convert("LA"),
+    # reduced as LA (premultiplied) when the image is over WORK_SIDE.
+    rng = np.random.default_rng(0)
+    rgba = Image.fromarray(rng.integers(0, 256, (*shape, 4), dtype=np.uint8))
+    image = {
+        "RGBA": rgba,
+        "LA": rgba.convert("LA"),
+        "P-transparent": as_mode("P-transparent"),
+        "RGB-transparent": rgba.convert("RGB"),
+    }[mode]
+    if mode == "RGB-transparent":
+        image.info["transparency"] = image.getpixel((0, 0))
+    expected = image.convert("RGBA").convert("LA")
+    if max(expected.size) > WORK_SIDE:
+        expected = expected.reduce(math.ceil(max(expected.size) / WORK_SIDE))
+    expected = np.asarray(expected, dtype=np.float32)
+    luminance, alpha = _to_float(image)
+    np.testing.assert_array_equal(luminance, expected[..., 0] / np.float32(255))
+    if alpha is None:
+        # Left out only when opaque throughout, where it would change nothing.
+        assert (expected[..., 1] / np.float32(255) > 0.5).all()
+    else:
+        np.testing.assert_array_equal(alpha, expected[..., 1] / np.float32(255))
+
+
+@pytest.mark.parametrize("size", [(4096, 4096), (2049, 2048), (8000, 600)])
+def test_prepare_image_limits_pixels_decoded_in_full(size):
+    # A PNG is inflated whole before it can be reduced, so its limit is lower.
+    with pytest.raises(InputError) as error:
+        prepare_image(png_with_size(*size))
+    assert error.value.code == "image_too_large"
+    assert f"limited to {MAX_FULL_DECODE_PIXELS} pixels" in error.value.detail
+
+
+def test_prepare_image_reads_jpeg_over_the_png_limit(reference):
+    image = draw(SEVEN, supersample=1).resize((2400, 2400), Image.Resampling.BILINEAR)
+    large = prepare_image(encode(image, "JPEG")).image
+    np.testing.assert_allclose(np.abs(large - reference).mean(), 0, atol=0.02)
