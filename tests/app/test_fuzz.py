@@ -1,4 +1,4 @@
-"""Seeded fuzzing of /predict and /predict/batch: never a 5xx, always JSON.
+"""Seeded fuzzing of the /predict routes: never a 5xx, always JSON.
 
 Each family below generates its inputs from a fixed seed. Every answer must be
 a 200 (the input happened to be a valid drawing) or a 4xx JSON body with a
@@ -285,6 +285,19 @@ def mutated_json(rng) -> Case:
     return Case("mutated", bytes(body), path=path)
 
 
+def number_or_explain(rng) -> Case:
+    """/predict/number with any body, and /predict?explain=... with any drawing."""
+    if rng.random() < 0.5:
+        case = rng.choice([wrong_types, bad_numbers, mutated_json, deep_or_odd_text])
+        case = case(rng)
+        case.path = "/predict/number"
+        return case
+    case = rng.choice([mutated_json, bad_numbers, wrong_types])(rng)
+    flag = rng.choice(["true", "false", "1", "0", "yes", "maybe", "", "true&explain"])
+    case.path = f"/predict?explain={flag}"
+    return case
+
+
 FAMILIES = {
     "random_bytes": lambda rng: rng.choice([as_image_json, as_upload_any])(
         random_bytes(rng), rng
@@ -302,6 +315,7 @@ FAMILIES = {
     "multipart": multipart_odd,
     "batch": batch_odd,
     "mutated_json": mutated_json,
+    "number_or_explain": number_or_explain,
 }
 
 
@@ -322,7 +336,8 @@ def check(status: int, content_type: str, body: bytes) -> str | None:
         return f"status {status} with {content_type}"
     answer = json.loads(body)
     if status == 200:
-        return None if "digit" in answer or "results" in answer else "200 no digit"
+        read = {"digit", "results", "number"} & answer.keys()
+        return None if read else "200 without digit, results or number"
     if not 400 <= status < 500:
         return f"status {status}"
     if not all(isinstance(answer.get(key), str) for key in ("code", "detail")):
