@@ -4,13 +4,16 @@
 ARG BASE_IMAGE=python:3.11-slim
 FROM ${BASE_IMAGE}
 
+# MALLOC_ARENA_MAX: glibc gives each allocating thread an arena of its own;
+# two keep a long-running worker's memory flat (bench/soak.py)
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HOST=0.0.0.0 \
     PORT=8000 \
-    WORKERS=1
+    WORKERS=1 \
+    MALLOC_ARENA_MAX=2
 
 # Dependencies before the source, so a code change reuses this layer. A
 # virtual environment, because Debian's own python3 refuses system-wide pip

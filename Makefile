@@ -9,7 +9,7 @@ PORT ?= 8000
 .PHONY: run test lint clean
 
 run: $(VENV)/.runtime
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m app
+	HOST=$(HOST) PORT=$(PORT) MALLOC_ARENA_MAX=2 $(BIN)/python -m app
 
 test: $(VENV)/.dev lint
 	$(BIN)/python -m pytest

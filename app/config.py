@@ -8,6 +8,8 @@ from model.weights import DEFAULT_WEIGHTS
 
 MAX_BODY_BYTES = 2 * 2**20
 MAX_BATCH = 32
+# CPU jobs (parsing, preprocessing, inference) run at once in one worker
+CPU_SLOTS = 2
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 TRAIN_COMMAND = (
     "python -m model.train --profile full --data-dir DIR --out model/weights/mlp.npz"
@@ -19,12 +21,14 @@ class Settings:
     """What can change between deployments; the defaults suit a laptop.
 
     Environment: DIGITS_WEIGHTS, DIGITS_MAX_BODY_BYTES, DIGITS_MAX_BATCH,
-    LOG_LEVEL, and for ``python -m app`` also HOST, PORT, WORKERS, ACCESS_LOG.
+    DIGITS_CPU_SLOTS, LOG_LEVEL, and for ``python -m app`` also HOST, PORT,
+    WORKERS, ACCESS_LOG.
     """
 
     weights: Path = DEFAULT_WEIGHTS
     max_body_bytes: int = MAX_BODY_BYTES
     max_batch: int = MAX_BATCH
+    cpu_slots: int = CPU_SLOTS
     log_level: str = "info"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -43,6 +47,7 @@ class Settings:
                 environ, "DIGITS_MAX_BODY_BYTES", MAX_BODY_BYTES
             ),
             max_batch=_positive_int(environ, "DIGITS_MAX_BATCH", MAX_BATCH),
+            cpu_slots=_positive_int(environ, "DIGITS_CPU_SLOTS", CPU_SLOTS),
             log_level=log_level,
             host=environ.get("HOST", "127.0.0.1"),
             port=_positive_int(environ, "PORT", 8000),

@@ -3,6 +3,7 @@
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 async def lifespan(app: FastAPI):
     # Raises StartupError, naming the training command, without weights.
     app.state.predictor = load_predictor(app.state.settings.weights)
+    app.state.cpu_limiter = anyio.CapacityLimiter(app.state.settings.cpu_slots)
     yield
     app.state.predictor = None
 

@@ -4,11 +4,12 @@ Bodies are read in the event loop; parsing, preprocessing and inference run
 in the thread pool, one call per request, so the loop is never blocked.
 """
 
+import functools
 import logging
 import time
 
+import anyio
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.config import MAX_BATCH
 from app.errors import ApiError, error_body
@@ -104,8 +105,8 @@ async def predict(request: Request, explain: bool = EXPLAIN) -> Response:
     kind = body_kind(content_type)
     body = await request.body()
     predictor = request.app.state.predictor
-    answer = await run_in_threadpool(
-        _predict_body, predictor, kind, content_type, body, started, explain
+    answer = await in_thread(
+        request, _predict_body, predictor, kind, content_type, body, started, explain
     )
     return Response(answer, media_type="application/json")
 
@@ -122,8 +123,8 @@ async def predict_number(request: Request) -> Response:
     if body_kind(request.headers.get("content-type")) != "json":
         raise ApiError(415, "unsupported_media_type", "Send the strokes as JSON")
     body = await request.body()
-    answer = await run_in_threadpool(
-        _number_body, request.app.state.predictor, body, started
+    answer = await in_thread(
+        request, _number_body, request.app.state.predictor, body, started
     )
     return Response(answer, media_type="application/json")
 
@@ -140,10 +141,22 @@ async def predict_batch(request: Request) -> Response:
         raise ApiError(415, "unsupported_media_type", "Send the batch as JSON")
     body = await request.body()
     max_items = request.app.state.settings.max_batch
-    answer = await run_in_threadpool(
-        _predict_items, request.app.state.predictor, body, max_items
+    answer = await in_thread(
+        request, _predict_items, request.app.state.predictor, body, max_items
     )
     return Response(answer, media_type="application/json")
+
+
+async def in_thread(request: Request, func, *args):
+    """Run CPU work off the event loop, a few jobs at a time per worker.
+
+    More threads than cores only queue on the CPU, and each thread that
+    allocates gets a malloc arena of its own, which grows the process.
+    """
+    limiter = request.app.state.cpu_limiter
+    return await anyio.to_thread.run_sync(
+        functools.partial(func, *args), limiter=limiter
+    )
 
 
 def _predict_body(
