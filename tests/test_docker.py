@@ -7,7 +7,6 @@ use the host network; the container is reached on 127.0.0.1 only.
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -16,6 +15,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_SCRIPT = ROOT.parent / "shared" / "tools" / "docker-local-base.sh"
@@ -28,12 +29,6 @@ def run(*args, timeout=900):
     result = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, f"{args[:3]} failed:\n{result.stderr[-3000:]}"
     return result.stdout.strip()
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(url, data=None):
