@@ -170,6 +170,7 @@ def limits(max_body_bytes: int, max_batch: int) -> dict:
         "max_strokes": render.MAX_STROKES,
         "max_points": render.MAX_POINTS,
         "max_image_pixels": decode.MAX_IMAGE_PIXELS,
+        "max_png_webp_pixels": decode.MAX_FULL_DECODE_PIXELS,
         "max_image_side": decode.MAX_SIDE,
         "image_formats": list(decode.FORMATS),
     }

@@ -159,6 +159,7 @@ class Limits(BaseModel):
     max_strokes: int
     max_points: int
     max_image_pixels: int
+    max_png_webp_pixels: int
     max_image_side: int
     image_formats: list[str]
 

@@ -195,7 +195,8 @@ def prepare_image(data: bytes) -> Prepared:
 def prepare_pixels(pixels) -> Prepared:
     """28 rows of 28 numbers in [0, 1], white ink on black, used as they are.
 
-    Raises InputError ``invalid_pixels`` or, if all are 0, ``empty_drawing``.
+    Raises InputError ``invalid_pixels`` or, if no pixel reaches one grey level
+    of an 8-bit image (1/255), ``empty_drawing``.
     """
     try:
         image = np.asarray(pixels)
@@ -205,6 +206,7 @@ def prepare_pixels(pixels) -> Prepared:
         raise InputError("invalid_pixels", "Pixels must be 28 rows of 28 numbers")
     if not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
         raise InputError("invalid_pixels", "Pixels must be numbers in [0, 1]")
-    if not image.any():
+    # fainter ink than one 8-bit grey level cannot be seen: it is no drawing
+    if image.max() < 1 / 255:
         raise InputError("empty_drawing", "The drawing is empty")
     return Prepared(image.astype(np.float32))

@@ -219,6 +219,7 @@ def test_model_describes_weights(client, weights_path):
             "max_strokes": 100,
             "max_points": 10_000,
             "max_image_pixels": 4096 * 4096,
+            "max_png_webp_pixels": 2048 * 2048,
             "max_image_side": 8192,
             "image_formats": ["PNG", "JPEG", "WEBP"],
         },
@@ -261,3 +262,12 @@ def test_docs_batch_example_works(client):
     response = client.post("/predict/batch", json=BATCH_EXAMPLES["mixed"]["value"])
     assert response.status_code == 200, response.text
     assert all("digit" in result for result in response.json()["results"])
+
+
+def test_page_asset_urls_ignore_the_host_header(client):
+    # absolute URLs built from Host would let a forged header point cached
+    # pages at another server
+    response = client.get("/", headers={"host": "elsewhere.test"})
+    assert response.status_code == 200, response.text
+    assert "elsewhere.test" not in response.text
+    assert 'src="/static/main.js"' in response.text

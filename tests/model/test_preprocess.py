@@ -7,6 +7,7 @@ from model.preprocess import (
     PREPROCESS_VERSION,
     Prepared,
     normalize_ink,
+    prepare_pixels,
     prepare_strokes,
 )
 
@@ -258,3 +259,17 @@ def test_prepare_strokes_warns_scribble():
 @pytest.mark.parametrize("strokes", [SEVEN, FOUR, [[[0, 0], [0, 100]]]])
 def test_prepare_strokes_no_scribble_for_digits(strokes):
     assert "scribble" not in prepare_strokes(strokes).warnings
+
+
+@pytest.mark.parametrize("value", [1e-30, 1e-6, 0.5 / 255])
+def test_prepare_pixels_fainter_than_one_grey_level_is_empty(value):
+    pixels = np.full((28, 28), value)
+    with pytest.raises(InputError) as error:
+        prepare_pixels(pixels)
+    assert error.value.code == "empty_drawing"
+
+
+def test_prepare_pixels_one_grey_level_is_a_drawing():
+    pixels = np.zeros((28, 28))
+    pixels[14, 14] = 1 / 255
+    assert prepare_pixels(pixels).image.max() == np.float32(1 / 255)
