@@ -13,8 +13,7 @@ import sys
 import time
 
 from tests.test_docker import (
-    BASE_SCRIPT,
-    ROOT,
+    build_image,
     remove_container,
     run,
     start_container,
@@ -37,19 +36,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
-    base = run("bash", str(BASE_SCRIPT)).splitlines()[-1]
     tag = "digits-bench:latest"
-    run(
-        "docker",
-        "build",
-        "--network",
-        "host",
-        "--build-arg",
-        f"BASE_IMAGE={base}",
-        "-t",
-        tag,
-        str(ROOT),
-    )
+    base = build_image(tag)
     sizes = run("docker", "image", "inspect", "--format", "{{.Size}}", tag, base)
     image_size, base_size = (int(n) for n in sizes.split())
     print(f"base {base}: {base_size / 1e6:.1f} MB")

@@ -38,22 +38,19 @@ def get(url, data=None):
         return response.status, json.loads(response.read())
 
 
+def build_image(tag):
+    """Build the image on the stand-in base as `tag`; return the base's tag."""
+    base = run("bash", str(BASE_SCRIPT)).splitlines()[-1]
+    run("docker", "build", "--network", "host", "--build-arg",
+        f"BASE_IMAGE={base}", "-t", tag, str(ROOT))  # fmt: skip
+    return base
+
+
 @pytest.fixture(scope="module")
 def image():
     assert shutil.which("docker"), "docker is not installed (see .ci/run)"
-    base = run("bash", str(BASE_SCRIPT)).splitlines()[-1]
     tag = f"digits-test:{uuid.uuid4().hex[:8]}"
-    run(
-        "docker",
-        "build",
-        "--network",
-        "host",
-        "--build-arg",
-        f"BASE_IMAGE={base}",
-        "-t",
-        tag,
-        str(ROOT),
-    )
+    base = build_image(tag)
     yield {"tag": tag, "base": base}
     subprocess.run(["docker", "rmi", "-f", tag], capture_output=True)
 
