@@ -1,5 +1,6 @@
 """Helpers for tests that start a real server process on 127.0.0.1."""
 
+import os
 import socket
 import time
 
@@ -24,3 +25,15 @@ def wait_until_up(http, process, timeout=30.0):
         except httpx.TransportError:
             time.sleep(0.2)
     raise AssertionError("the server did not start")
+
+
+def server_environ(weights_path, port, workers=2):
+    """The environment for `python -m app` on 127.0.0.1:port, access log off."""
+    return {
+        **os.environ,
+        "DIGITS_WEIGHTS": str(weights_path),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WORKERS": str(workers),
+        "ACCESS_LOG": "0",
+    }

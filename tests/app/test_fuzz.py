@@ -8,7 +8,6 @@ goes to a real uvicorn server, which must still be up and healthy afterwards.
 
 import base64
 import json
-import os
 import random
 import struct
 import subprocess
@@ -23,7 +22,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from tests.app import drawings
-from tests.servers import free_port, wait_until_up
+from tests.servers import free_port, server_environ, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 PER_FAMILY = 500
@@ -387,14 +386,7 @@ def test_fuzz_real_server_stays_up(weights_path):
     # A sample of every family over HTTP, then the same server must still
     # answer /health and a valid drawing, with no traceback in its log.
     port = free_port()
-    environ = {
-        **os.environ,
-        "DIGITS_WEIGHTS": str(weights_path),
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "ACCESS_LOG": "0",
-        "WORKERS": "2",
-    }
+    environ = server_environ(weights_path, port)
     process = subprocess.Popen(
         [sys.executable, "-m", "app"],
         cwd=ROOT,

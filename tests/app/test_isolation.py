@@ -8,7 +8,6 @@ answer must equal the reference for its own drawing: digit, warnings, the
 """
 
 import base64
-import os
 import random
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from tests.app import drawings
-from tests.servers import free_port, wait_until_up
+from tests.servers import free_port, server_environ, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 THREADS = 16
@@ -131,14 +130,7 @@ def test_concurrent_requests_in_process_get_their_own_answers(weights_path):
 @pytest.mark.slow
 def test_concurrent_requests_to_two_workers_get_their_own_answers(weights_path):
     port = free_port()
-    environ = {
-        **os.environ,
-        "DIGITS_WEIGHTS": str(weights_path),
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WORKERS": "2",
-        "ACCESS_LOG": "0",
-    }
+    environ = server_environ(weights_path, port)
     server = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=environ)
     limits = httpx.Limits(max_connections=THREADS)
     url = f"http://127.0.0.1:{port}"
