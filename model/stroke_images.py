@@ -13,6 +13,8 @@ from model.strokes import fit_to_canvas, load_stroke_file, split_by_writer
 CANVAS = 280
 # share of the pen-drawn writers held out of training to validate on
 STROKE_VAL_FRACTION = 0.3
+# jittered renderings of each training digit; each is distorted anew per epoch
+STROKE_COPIES = 5
 
 
 def render_samples(samples, pen_width=PEN_WIDTH):
@@ -56,7 +58,9 @@ def render_variants(samples, copies, rng):
     return np.concatenate(images), np.concatenate(labels)
 
 
-def stroke_training_sets(path, seed, val_fraction=STROKE_VAL_FRACTION, copies=5):
+def stroke_training_sets(
+    path, seed, val_fraction=STROKE_VAL_FRACTION, copies=STROKE_COPIES
+):
     """Stroke images split by writer into a training and a validation part.
 
     The training part holds `copies` jittered renderings of each drawing;
@@ -77,5 +81,6 @@ def stroke_training_sets(path, seed, val_fraction=STROKE_VAL_FRACTION, copies=5)
             "strokes_val_writers": sorted(set(val_writers.tolist())),
             "strokes_train_samples": len(train),
             "strokes_val_samples": len(val),
+            "strokes_copies": copies,
         },
     }

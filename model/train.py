@@ -23,7 +23,7 @@ import numpy as np
 from model.data import DataError, load_mnist
 from model.metrics import fit_temperature, group_balanced_accuracy, summary
 from model.network import softmax
-from model.stroke_images import stroke_training_sets
+from model.stroke_images import STROKE_COPIES, stroke_training_sets
 from model.trainer import Config, logits_of, train
 from model.weights import save_weights
 
@@ -41,6 +41,12 @@ def parse_args(argv):
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
     parser.add_argument("--strokes", type=Path, help="pen-drawn digits to add")
+    parser.add_argument(
+        "--stroke-copies",
+        type=int,
+        default=STROKE_COPIES,
+        help="jittered renderings of each pen-drawn training digit",
+    )
     parser.add_argument("--val-size", type=int, default=5000)
     parser.add_argument("--no-download", action="store_true")
     for field in dataclasses.fields(Config):
@@ -86,7 +92,9 @@ def main(argv=None):
     except DataError as error:
         logger.error("%s", error)
         return 2
-    sets = training_sets(data, config.seed, args.val_size, args.strokes)
+    sets = training_sets(
+        data, config.seed, args.val_size, args.strokes, args.stroke_copies
+    )
     extra_val = sets["strokes"] and sets["strokes"]["val"]
     params, history = train(config, *sets["train"], *sets["val"], extra_val)
 
@@ -121,14 +129,14 @@ def main(argv=None):
     return 0
 
 
-def training_sets(data, seed, val_size, strokes_path):
+def training_sets(data, seed, val_size, strokes_path, stroke_copies=STROKE_COPIES):
     """(images, labels) for train and val, plus the pen-drawn sets if any."""
     train_images, train_labels, val_images, val_labels = split_validation(
         data["train_images"], data["train_labels"], val_size, seed
     )
     strokes = None
     if strokes_path:
-        strokes = stroke_training_sets(strokes_path, seed)
+        strokes = stroke_training_sets(strokes_path, seed, copies=stroke_copies)
         train_images = np.concatenate([train_images, strokes["train_images"]])
         train_labels = np.concatenate([train_labels, strokes["train_labels"]])
         strokes["val"] = (strokes["val_images"], strokes["val_labels"])

@@ -54,6 +54,17 @@ def test_stroke_training_sets_keep_writers_apart(tmp_path):
     assert len(sets["val_images"]) == sets["meta"]["strokes_val_samples"]
 
 
+def test_stroke_training_sets_copies_change_only_the_training_part(tmp_path):
+    path = stroke_file(tmp_path / "s.json.gz")
+    five = stroke_training_sets(path, seed=0)
+    two = stroke_training_sets(path, seed=0, copies=2)
+    assert two["meta"]["strokes_copies"] == 2
+    assert len(two["train_images"]) == 2 * two["meta"]["strokes_train_samples"]
+    # the writers held out, and their images, do not depend on the copies
+    assert two["meta"]["strokes_val_writers"] == five["meta"]["strokes_val_writers"]
+    np.testing.assert_array_equal(two["val_images"], five["val_images"])
+
+
 def test_evaluate_json_on_strokes(tmp_path, weights, capsys):
     path = stroke_file(tmp_path / "s.json.gz")
     code = evaluate.main(["--strokes", str(path), "--weights", str(weights), "--json"])
