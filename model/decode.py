@@ -11,12 +11,14 @@ import io
 import math
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageOps
 
 from model.components import reduce_mask
+from model.crop import Crop, border, nonzero_box
 from model.errors import InputError
 
 FORMATS = ("PNG", "JPEG", "WEBP")
+WIDE_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")
 # Signatures of the accepted formats, to tell a corrupt file from another format.
 MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 MAX_BYTES = 16 * 2**20
@@ -51,6 +53,11 @@ def decode_ink(data: bytes) -> np.ndarray:
     Raises InputError ``unsupported_format``, ``invalid_image``,
     ``image_too_large``, ``empty_drawing`` or ``not_a_drawing``.
     """
+    return decode_ink_crop(data).full()
+
+
+def decode_ink_crop(data: bytes) -> Crop:
+    """``decode_ink`` as a Crop: usually the ink's bbox in a frame of zeros."""
     if not isinstance(data, bytes | bytearray | memoryview) or len(data) == 0:
         raise InputError("invalid_image", "The image is empty or not bytes")
     if len(data) > MAX_BYTES:
@@ -103,7 +110,7 @@ def _read(data: bytes):
     image.load()
     if _orientation(image) != 1:
         image = ImageOps.exif_transpose(image)
-    return _to_float(image)
+    return _to_crops(image)
 
 
 def _orientation(image: Image.Image) -> int:
@@ -116,7 +123,7 @@ def _orientation(image: Image.Image) -> int:
 
 def _to_float(image: Image.Image):
     """Image -> (luminance, alpha or None), float32 in [0, 1], reduced if large."""
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+    if image.mode in WIDE_MODES:
         array = np.asarray(image, dtype=np.float32)
         top = 65535.0 if image.mode != "F" else 1.0
         image = Image.fromarray(array / max(top, float(array.max())), mode="F")
@@ -126,45 +133,131 @@ def _to_float(image: Image.Image):
         return _reduced_array(image), None
     if image.mode not in ("RGBA", "LA"):
         image = image.convert("RGBA")
-    if _work_factor(image) > 1:
-        # Pillow reduces LA premultiplied by alpha, as compositing needs.
-        luminance, alpha = image.convert("LA").reduce(_work_factor(image)).split()
-    else:
-        # The same bands as convert("LA"), which costs four times as much.
-        luminance, alpha = image.convert("L"), image.getchannel("A")
-    if alpha.getextrema()[0] > 127:
+    luminance, alpha = _bands(image, _work_factor(image))
+    if np.asarray(alpha).min() > 127:
         # Opaque throughout (alpha > 0.5): _flatten would keep the luminance.
         return _reduced_array(luminance), None
     return _reduced_array(luminance), _reduced_array(alpha)
+
+
+def _to_crops(image: Image.Image):
+    """``_to_float`` as Crops of the bbox where the image is not plain paper."""
+    if image.mode in WIDE_MODES:
+        return Crop.whole(_to_float(image)[0]), None
+    if not image.has_transparency_data:
+        band = image if image.mode == "L" else image.convert("L")
+        return _band_crop(_reduced(band)), None
+    if image.mode not in ("RGBA", "LA"):
+        image = image.convert("RGBA")
+    box = _paper_box(image)
+    if box is None:
+        luminance, alpha = _to_float(image)
+        return Crop.whole(luminance), alpha if alpha is None else Crop.whole(alpha)
+    # Whole blocks of the reduction, so that they reduce as in the full image.
+    factor = _work_factor(image)
+    width, height = image.size
+    left, top = box[0] - box[0] % factor, box[1] - box[1] % factor
+    right = min(box[2] + -box[2] % factor, width)
+    bottom = min(box[3] + -box[3] % factor, height)
+    luminance, alpha = _bands(image.crop((left, top, right, bottom)), factor)
+    # The pixels around the box, run through the same conversion, give the
+    # value outside: all equal the corner, or are transparent, where only
+    # alpha = 0 counts.
+    paper = _bands(
+        Image.new(image.mode, (factor, factor), image.getpixel((0, 0))), factor
+    )
+    outside = [_scaled(np.asarray(band)).ravel() for band in paper]
+    place = (top // factor, left // factor, (-(-height // factor), -(-width // factor)))
+    luminance = Crop(_scaled(np.asarray(luminance)), *place, outside[0])
+    alpha8 = np.asarray(alpha)
+    if min(alpha8.min(), paper[1].getpixel((0, 0))) > 127:
+        return luminance, None
+    return luminance, Crop(_scaled(alpha8), *place, outside[1])
+
+
+def _paper_box(image: Image.Image):
+    """(left, top, right, bottom) outside which the canvas is plain, or None.
+
+    Plain is transparent, whatever the colour, or the opaque corner pixel.
+    """
+    corner = image.getpixel((0, 0))
+    if corner[-1] == 0:
+        box = image.getbbox(alpha_only=True)
+    elif corner[-1] == 255:
+        paper = Image.new(image.mode, image.size, corner)
+        box = ImageChops.difference(image, paper).getbbox(alpha_only=False)
+    else:
+        return None
+    return None if box == (0, 0, *image.size) else box
+
+
+def _bands(image: Image.Image, factor: int):
+    """Luminance and alpha images of RGBA or LA, reduced by ``factor``."""
+    if factor > 1:
+        # Pillow reduces LA premultiplied by alpha, as compositing needs.
+        return image.convert("LA").reduce(factor).split()
+    # The same bands as convert("LA"), which costs four times as much.
+    return image.convert("L"), image.getchannel("A")
+
+
+def _band_crop(band: Image.Image) -> Crop:
+    """One 8-bit band as a Crop of what differs from its corner pixel."""
+    pixels = np.asarray(band)
+    box = nonzero_box(pixels != pixels[0, 0])
+    if box is None:
+        return Crop.whole(_scaled(pixels))
+    top, bottom, left, right = box
+    array = _scaled(pixels[top:bottom, left:right])
+    return Crop(array, top, left, pixels.shape, _scaled(pixels[0, :1]))
 
 
 def _work_factor(image: Image.Image) -> int:
     return math.ceil(max(image.size) / WORK_SIDE)
 
 
+def _reduced(image: Image.Image) -> Image.Image:
+    if _work_factor(image) > 1:
+        return image.reduce(_work_factor(image))
+    return image
+
+
 def _reduced_array(image: Image.Image) -> np.ndarray:
     """One band as float32, in [0, 1] unless mode "F", reduced to WORK_SIDE."""
-    if _work_factor(image) > 1:
-        image = image.reduce(_work_factor(image))
+    image = _reduced(image)
     if image.mode == "F":
         return np.asarray(image)
-    return np.asarray(image, dtype=np.float32) / np.float32(255)
+    return _scaled(np.asarray(image))
 
 
-def _flatten(luminance: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+def _scaled(pixels: np.ndarray) -> np.ndarray:
+    return np.asarray(pixels, dtype=np.float32) / np.float32(255)
+
+
+def _flatten(luminance: Crop, alpha: Crop) -> Crop:
     """Composite over a backdrop chosen so that dark and light ink both show."""
-    opaque = alpha > 0.5
+    if alpha.outside is not None and alpha.outside[0] > 0.5:
+        # Opaque paper would join the backdrop's statistics: use the frame.
+        luminance, alpha = Crop.whole(luminance.full()), Crop.whole(alpha.full())
+    opaque = alpha.array > 0.5
     count = np.count_nonzero(opaque)
     if count == 0:
         raise InputError("empty_drawing", "The image is fully transparent")
-    if count == opaque.size:
+    if count == alpha.size:
         return luminance
-    if count < 0.5 * opaque.size:
+    if count < 0.5 * alpha.size:
         # A transparent canvas: the opaque pixels are the ink, so put them on
         # the opposite colour.
-        backdrop = 1.0 if luminance[opaque].mean() < 0.5 else 0.0
+        backdrop = 1.0 if luminance.array[opaque].mean() < 0.5 else 0.0
     else:
-        backdrop = _median(luminance[opaque])
+        backdrop = _median(luminance.array[opaque])
+    flat = _composite(alpha.array, luminance.array, backdrop)
+    outside = None
+    if alpha.outside is not None:
+        outside = _composite(alpha.outside, luminance.outside, backdrop)
+    return Crop(flat, luminance.top, luminance.left, luminance.shape, outside)
+
+
+def _composite(alpha: np.ndarray, luminance: np.ndarray, backdrop: float):
     # alpha * luminance + (1 - alpha) * backdrop, with one temporary.
     flat = alpha * luminance
     rest = 1 - alpha
@@ -173,13 +266,19 @@ def _flatten(luminance: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return flat
 
 
-def _extract_ink(luminance: np.ndarray) -> np.ndarray:
+def _extract_ink(luminance: Crop) -> Crop:
     found = _plain_background(luminance)
-    dark_ink, background = found if found else _background(luminance)
+    if found is None:
+        luminance = Crop.whole(luminance.full())
+        found = _background(luminance.array)
+    dark_ink, background = found
     # For dark ink, (1 - luminance) - background in one pass.
-    ink = (1 - background) - luminance if dark_ink else luminance - background
+    if dark_ink:
+        ink = luminance.map(lambda pixels: (1 - background) - pixels)
+    else:
+        ink = luminance.map(lambda pixels: pixels - background)
 
-    border = _border(ink)
+    border = ink.border()
     border_level = _median(border)
     spread = 1.4826 * _median(np.abs(border - border_level))
     if spread > MAX_BORDER_SPREAD:
@@ -192,10 +291,14 @@ def _extract_ink(luminance: np.ndarray) -> np.ndarray:
     floor = max(border_level + 3 * spread, 0.05 * peak)
     if peak - floor < MIN_CONTRAST:
         raise InputError("empty_drawing", "The image is blank")
-    ink -= floor
-    ink *= 1 / (peak - floor)
-    np.clip(ink, 0, 1, out=ink)
-    if np.count_nonzero(ink > 0.5) > MAX_COVERAGE * ink.size:
+
+    def stretch(pixels):
+        pixels -= floor
+        pixels *= 1 / (peak - floor)
+        return np.clip(pixels, 0, 1, out=pixels)
+
+    ink = ink.map(stretch)
+    if ink.count(lambda pixels: pixels > 0.5) > MAX_COVERAGE * ink.size:
         raise InputError(
             "not_a_drawing",
             "Ink covers most of the picture: this is not a drawn digit",
@@ -212,7 +315,7 @@ def _background(luminance: np.ndarray):
     height, width = luminance.shape
     factor = _coarse_factor(luminance.shape)
     coarse = np.asarray(Image.fromarray(luminance, mode="F").reduce(factor))
-    level = _median(_border(coarse))
+    level = _median(border(coarse))
     dark_ink = level - coarse.min() >= coarse.max() - level
     if dark_ink:
         coarse = 1 - coarse
@@ -228,26 +331,30 @@ def _background(luminance: np.ndarray):
     return dark_ink, np.asarray(background)
 
 
-def _plain_background(luminance: np.ndarray):
+def _plain_background(luminance):
     """What ``_background`` finds for a canvas of one exact paper level, or None.
 
-    Paper is the corner's level, which must be the lightest (dark ink) or the
-    darkest (light ink) in the image, and most of the border. Where every
-    neighbourhood of the coarse grid holds a coarse pixel made only of paper,
-    the grid is that level throughout: checked on boolean masks, this costs a
-    fraction of the estimate.
+    ``luminance`` is an array or a Crop. Paper is the corner's level, which
+    must be the lightest (dark ink) or the darkest (light ink) in the image,
+    and most of the border. Where every neighbourhood of the coarse grid holds
+    a coarse pixel made only of paper, the grid is that level throughout:
+    checked on boolean masks, this costs a fraction of the estimate.
     """
-    paper = luminance[0, 0]
-    if paper == luminance.max():
+    if isinstance(luminance, np.ndarray):
+        luminance = Crop.whole(luminance)
+    paper = luminance.corner()
+    lightest = luminance.max()
+    if paper == lightest:
         dark_ink = True
-    elif paper == luminance.min() and luminance.max() - paper > PLAIN_MARGIN:
+    elif paper == luminance.min() and lightest - paper > PLAIN_MARGIN:
         dark_ink = False
     else:
         return None
     # A coarse pixel (a mean over factor x factor) is paper if all its pixels
     # are. The median of the coarse border is paper if enough of it is.
-    ink = reduce_mask(luminance != paper, _coarse_factor(luminance.shape))
-    edge = _border(ink)
+    factor = _coarse_factor(luminance.shape)
+    ink = luminance.reduce_mask(lambda pixels: pixels != paper, factor)
+    edge = border(ink)
     needed = edge.size - edge.size // 2 if dark_ink else edge.size // 2 + 1
     if edge.size - np.count_nonzero(edge) < needed:
         return None
@@ -265,18 +372,6 @@ def _coarse_factor(shape) -> int:
 
 def _block_side(shape) -> int:
     return max(1, max(shape) // 8)
-
-
-def _border(array: np.ndarray) -> np.ndarray:
-    width = max(1, min(array.shape) // 50)
-    return np.concatenate(
-        [
-            array[:width].ravel(),
-            array[-width:].ravel(),
-            array[:, :width].ravel(),
-            array[:, -width:].ravel(),
-        ]
-    )
 
 
 def _block_min(array: np.ndarray, size: int) -> np.ndarray:

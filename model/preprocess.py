@@ -18,6 +18,7 @@ from PIL import Image
 
 from model import decode, render
 from model.components import find_components, reduce_mask
+from model.crop import Crop, pad_before
 from model.errors import InputError
 from model.render import PEN_WIDTH
 
@@ -68,8 +69,12 @@ def normalize_ink(ink: np.ndarray) -> np.ndarray:
     return _frame(ink)[0]
 
 
-def _frame(ink) -> tuple[np.ndarray, list[str], int]:
-    """normalize_ink, plus warnings and the bbox's longer side in ink pixels."""
+def _frame(ink, origin=(0, 0), side=None) -> tuple[np.ndarray, list[str], int]:
+    """normalize_ink, plus warnings and the bbox's longer side in ink pixels.
+
+    ``ink`` may be the part at ``origin`` of a frame of zeros whose longer side
+    is ``side``: the result is the same as for the frame.
+    """
     try:
         # Values beyond float32 become inf and are rejected just below.
         with np.errstate(over="ignore"):
@@ -85,13 +90,17 @@ def _frame(ink) -> tuple[np.ndarray, list[str], int]:
         ink = np.clip(ink / peak, 0, 1)
 
     mask = ink > INK_THRESHOLD
-    top, bottom, left, right, warnings = _marks(mask)
-    crop = ink[top:bottom, left:right]
+    factor = max(1, math.ceil((side or max(mask.shape)) / COMPONENT_SIDE))
+    # Marks are found on the frame's grid of factor x factor blocks.
+    pad = (origin[0] % factor, origin[1] % factor)
+    mask = pad_before(mask, *pad)
+    top, bottom, left, right, warnings = _marks(mask, factor)
+    crop = ink[top - pad[0] : bottom - pad[0], left - pad[1] : right - pad[1]]
     height, width = crop.shape
     longer = max(height, width)
     size = (max(1, round(width * BOX / longer)), max(1, round(height * BOX / longer)))
     resample = SHRINK_FILTER if longer >= BOX else Image.Resampling.BILINEAR
-    small = np.asarray(Image.fromarray(crop, mode="F").resize(size, resample))
+    small = np.asarray(_as_image(crop).resize(size, resample))
     small = np.clip(small / small.max(), 0, 1)
     image = _center_by_mass(small)
     if _is_scribble(small):
@@ -99,9 +108,15 @@ def _frame(ink) -> tuple[np.ndarray, list[str], int]:
     return image, warnings, longer
 
 
-def _marks(mask: np.ndarray):
+def _as_image(ink: np.ndarray) -> Image.Image:
+    # frombuffer on a contiguous copy costs half of fromarray on a view.
+    ink = np.ascontiguousarray(ink)
+    height, width = ink.shape
+    return Image.frombuffer("F", (width, height), ink, "raw", "F", 0, 1)
+
+
+def _marks(mask: np.ndarray, factor: int):
     """bbox of the marks that are not specks, and the "several_marks" warning."""
-    factor = max(1, math.ceil(max(mask.shape) / COMPONENT_SIDE))
     components = find_components(reduce_mask(mask, factor))
     largest = components[0].size
     kept = [c for c in components if c.size >= SPECK_SHARE * largest]
@@ -186,9 +201,12 @@ def prepare_image(data: bytes) -> Prepared:
 
     Raises InputError (see ``model.decode.decode_ink`` for the codes).
     """
-    ink = decode.decode_ink(data)
-    image, warnings, extent = _frame(ink)
-    tiny = extent < TINY_IMAGE_SHARE * max(ink.shape)
+    ink = decode.decode_ink_crop(data)
+    if ink.outside is not None and ink.outside[0] != 0:
+        ink = Crop.whole(ink.full())
+    side = max(ink.shape)
+    image, warnings, extent = _frame(ink.array, (ink.top, ink.left), side)
+    tiny = extent < TINY_IMAGE_SHARE * side
     return Prepared(image, _warnings(warnings, tiny))
 
 
