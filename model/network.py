@@ -145,9 +145,37 @@ def cross_entropy(logits, y):
     return float(loss), d_logits
 
 
+# Below this share of non-zero inputs, one image takes `sparse_logits`: an
+# MNIST digit lights about a fifth of its pixels.
+SPARSE_SHARE = 0.5
+
+
 def predict_probs(params, x, temperature=1.0):
     """Calibrated probabilities (batch_size, 10) for a batch of inputs."""
-    logits, _ = forward(params, x)
+    if len(x) == 1 and np.count_nonzero(x) < SPARSE_SHARE * x.size:
+        logits = sparse_logits(params, x[0])[np.newaxis]
+    else:
+        logits, _ = forward(params, x)
     if temperature != 1.0:
         logits /= np.float32(temperature)
     return softmax(logits)
+
+
+def sparse_logits(params, x):
+    """Logits (10,) for one input, reading only the rows of w1 it needs.
+
+    One image is bound by reading the weights, not by arithmetic, and a
+    drawing leaves most pixels at zero: their rows of w1 add nothing.
+    Equal to `forward` up to float32 rounding (the sums run in another order).
+    """
+    active = np.flatnonzero(x)
+    h = x[active] @ params["w1"][active]
+    h += params["b1"]
+    np.maximum(h, 0, out=h)
+    n_layers = layer_count(params)
+    for k in range(2, n_layers + 1):
+        h = h @ params[f"w{k}"]
+        h += params[f"b{k}"]
+        if k < n_layers:
+            np.maximum(h, 0, out=h)
+    return h

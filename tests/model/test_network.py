@@ -13,6 +13,7 @@ from model.network import (
     log_softmax,
     predict_probs,
     softmax,
+    sparse_logits,
 )
 
 
@@ -212,6 +213,27 @@ def test_predict_probs_float32_rows_sum_to_one():
     probs = predict_probs(params, x, temperature=1.5)
     assert probs.dtype == np.float32
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_one_sparse_image_reads_as_in_a_batch():
+    rng = np.random.default_rng(2)
+    params = init_params((784, 32, 16, 10), rng)
+    for p in params.values():
+        p += rng.normal(0, 0.1, p.shape).astype(np.float32)
+    x = np.zeros((3, 784), dtype=np.float32)
+    x[:, 200:330] = rng.random((3, 130), dtype=np.float32)
+    batch = predict_probs(params, x, temperature=1.3)
+    for row in range(3):
+        alone = predict_probs(params, x[row : row + 1], temperature=1.3)
+        np.testing.assert_allclose(alone[0], batch[row], rtol=0, atol=1e-6)
+    logits, _ = forward(params, x[:1])
+    sparse = sparse_logits(params, x[0])
+    np.testing.assert_allclose(sparse, logits[0], rtol=1e-5, atol=1e-5)
+    # a blank input reads no row of w1: the biases alone decide
+    blank = np.zeros((1, 784), dtype=np.float32)
+    np.testing.assert_allclose(
+        sparse_logits(params, blank[0]), forward(params, blank)[0][0], atol=1e-6
+    )
 
 
 def test_input_backward_equals_backward_input_gradient():
