@@ -121,6 +121,11 @@ def main(argv=None):
             f"{name:16} {numpy_median:13.2f}  {torch_median:13.2f}  "
             f"{numpy_median / torch_median:5.2f}  {drift:16.2f}"
         )
+        # one epoch is a few seconds on a shared VM: the rows show whether a
+        # late epoch is slow for both (the machine) or for NumPy alone
+        for runner in ("numpy", "torch"):
+            epochs = " ".join(f"{t:.2f}" for t in times[runner])
+            print(f"  {runner} s per epoch: {epochs}")
     print(
         f"rerun: OPENBLAS_NUM_THREADS={threads} python -m bench.train_speed "
         + " ".join(sys.argv[1:])
