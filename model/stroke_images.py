@@ -14,7 +14,7 @@ CANVAS = 280
 # share of the pen-drawn writers held out of training to validate on
 STROKE_VAL_FRACTION = 0.3
 # jittered renderings of each training digit; each is distorted anew per epoch
-STROKE_COPIES = 5
+STROKE_COPIES = 10
 
 
 def render_samples(samples, pen_width=PEN_WIDTH):

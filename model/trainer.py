@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Config:
-    hidden: tuple = (1024, 1024)
-    epochs: int = 60
+    hidden: tuple = (1024, 512)
+    epochs: int = 80
     batch_size: int = 128
     learning_rate: float = 0.05
     warmup_epochs: float = 1.0

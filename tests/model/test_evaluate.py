@@ -6,7 +6,11 @@ import pytest
 
 from model import evaluate
 from model.network import init_params
-from model.stroke_images import render_samples, stroke_training_sets
+from model.stroke_images import (
+    STROKE_COPIES,
+    render_samples,
+    stroke_training_sets,
+)
 from model.weights import save_weights
 
 
@@ -49,20 +53,22 @@ def test_stroke_training_sets_keep_writers_apart(tmp_path):
     sets = stroke_training_sets(stroke_file(tmp_path / "s.json.gz"), seed=0)
     val_writers = set(sets["meta"]["strokes_val_writers"])
     assert val_writers and len(val_writers) < 6
-    # five jittered renderings of every training drawing
-    assert len(sets["train_images"]) == 5 * sets["meta"]["strokes_train_samples"]
+    # STROKE_COPIES jittered renderings of every training drawing
+    copies = sets["meta"]["strokes_copies"]
+    assert copies == STROKE_COPIES
+    assert len(sets["train_images"]) == copies * sets["meta"]["strokes_train_samples"]
     assert len(sets["val_images"]) == sets["meta"]["strokes_val_samples"]
 
 
 def test_stroke_training_sets_copies_change_only_the_training_part(tmp_path):
     path = stroke_file(tmp_path / "s.json.gz")
-    five = stroke_training_sets(path, seed=0)
+    default = stroke_training_sets(path, seed=0)
     two = stroke_training_sets(path, seed=0, copies=2)
     assert two["meta"]["strokes_copies"] == 2
     assert len(two["train_images"]) == 2 * two["meta"]["strokes_train_samples"]
     # the writers held out, and their images, do not depend on the copies
-    assert two["meta"]["strokes_val_writers"] == five["meta"]["strokes_val_writers"]
-    np.testing.assert_array_equal(two["val_images"], five["val_images"])
+    assert two["meta"]["strokes_val_writers"] == default["meta"]["strokes_val_writers"]
+    np.testing.assert_array_equal(two["val_images"], default["val_images"])
 
 
 def test_evaluate_json_on_strokes(tmp_path, weights, capsys):
