@@ -25,7 +25,7 @@ from model.network import init_params
 from model.optim import Momentum
 from model.trainer import Config, train_epoch
 
-ARCHITECTURES = ["256,128", "512,512", "1024,1024"]
+ARCHITECTURES = ["256,128", "512,512", "1024,512", "1024,1024"]
 
 
 def numpy_epoch_runner(hidden, x, y, batch_size, seed):
