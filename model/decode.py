@@ -1,10 +1,11 @@
 """Decode PNG, JPEG or WebP bytes into an ink map for ``normalize_ink``.
 
-Works for dark ink on light paper and light ink on dark, opaque or on a
-transparent canvas, and for photos of paper with uneven light: the background
-is estimated locally and subtracted. Pictures where "ink" covers most of the
-frame are rejected as ``not_a_drawing``. Deliberately left out: GIF, BMP and
-other formats, colour cues (a red digit on green is read by luminance only).
+This module reads the file into luminance: it checks the format and the size
+before anything is decoded, honours EXIF orientation, reduces large images to
+about WORK_SIDE, crops away plain paper, and puts a transparent canvas over a
+backdrop on which both dark and light ink show. ``model.ink`` then finds the
+ink in that luminance. Deliberately left out: GIF, BMP and other formats,
+colour cues (a red digit on green is read by luminance only).
 """
 
 import io
@@ -13,9 +14,9 @@ import math
 import numpy as np
 from PIL import Image, ImageChops, ImageOps
 
-from model.components import reduce_mask
-from model.crop import Crop, border, nonzero_box
+from model.crop import Crop, nonzero_box
 from model.errors import InputError
+from model.ink import extract_ink, median
 
 FORMATS = ("PNG", "JPEG", "WEBP")
 WIDE_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")
@@ -31,20 +32,6 @@ MAX_FULL_DECODE_PIXELS = 2048 * 2048
 # Larger images are reduced to about this side before the ink is measured:
 # the result ends up 20 px tall anyway.
 WORK_SIDE = 560
-# Side of the coarse copy used for polarity and the background estimate.
-COARSE_SIDE = 128
-# A background estimate varying less than this is taken as one flat level.
-FLAT_BACKGROUND = 0.02
-# Light ink on a plain dark canvas takes the fast path only this far above the
-# paper, so that some coarse pixel is surely lighter than the paper too.
-PLAIN_MARGIN = 1e-3
-# Below this contrast between ink and background the image counts as blank.
-MIN_CONTRAST = 0.08
-# Beyond these, the picture is not a drawing: the share of the frame above
-# half the peak ink, and the spread of the border once the background is gone
-# (a plain canvas or sheet of paper has almost none).
-MAX_COVERAGE = 0.5
-MAX_BORDER_SPREAD = 0.1
 
 
 def decode_ink(data: bytes) -> np.ndarray:
@@ -74,7 +61,7 @@ def decode_ink_crop(data: bytes) -> Crop:
         raise InputError("invalid_image", "The image could not be decoded") from error
     if alpha is not None:
         luminance = _flatten(luminance, alpha)
-    return _extract_ink(luminance)
+    return extract_ink(luminance)
 
 
 def _read(data: bytes):
@@ -249,7 +236,7 @@ def _flatten(luminance: Crop, alpha: Crop) -> Crop:
         # the opposite colour.
         backdrop = 1.0 if luminance.array[opaque].mean() < 0.5 else 0.0
     else:
-        backdrop = _median(luminance.array[opaque])
+        backdrop = median(luminance.array[opaque])
     flat = _composite(alpha.array, luminance.array, backdrop)
     outside = None
     if alpha.outside is not None:
@@ -264,140 +251,3 @@ def _composite(alpha: np.ndarray, luminance: np.ndarray, backdrop: float):
     rest *= np.float32(backdrop)
     flat += rest
     return flat
-
-
-def _extract_ink(luminance: Crop) -> Crop:
-    found = _plain_background(luminance)
-    if found is None:
-        luminance = Crop.whole(luminance.full())
-        found = _background(luminance.array)
-    dark_ink, background = found
-    # For dark ink, (1 - luminance) - background in one pass.
-    if dark_ink:
-        ink = luminance.map(lambda pixels: (1 - background) - pixels)
-    else:
-        ink = luminance.map(lambda pixels: pixels - background)
-
-    border = ink.border()
-    border_level = _median(border)
-    spread = 1.4826 * _median(np.abs(border - border_level))
-    if spread > MAX_BORDER_SPREAD:
-        raise InputError(
-            "not_a_drawing", "The background is not plain: this looks like a photo"
-        )
-    peak = float(ink.max())
-    if peak < MIN_CONTRAST:
-        raise InputError("empty_drawing", "The image is blank")
-    floor = max(border_level + 3 * spread, 0.05 * peak)
-    if peak - floor < MIN_CONTRAST:
-        raise InputError("empty_drawing", "The image is blank")
-
-    def stretch(pixels):
-        pixels -= floor
-        pixels *= 1 / (peak - floor)
-        return np.clip(pixels, 0, 1, out=pixels)
-
-    ink = ink.map(stretch)
-    if ink.count(lambda pixels: pixels > 0.5) > MAX_COVERAGE * ink.size:
-        raise InputError(
-            "not_a_drawing",
-            "Ink covers most of the picture: this is not a drawn digit",
-        )
-    return ink
-
-
-def _background(luminance: np.ndarray):
-    """(dark_ink, background): the polarity and the paper level, per pixel or flat.
-
-    Background is in ink units: what ``1 - luminance`` (dark ink) or
-    ``luminance`` (light ink) is where there is no ink.
-    """
-    height, width = luminance.shape
-    factor = _coarse_factor(luminance.shape)
-    coarse = np.asarray(Image.fromarray(luminance, mode="F").reduce(factor))
-    level = _median(border(coarse))
-    dark_ink = level - coarse.min() >= coarse.max() - level
-    if dark_ink:
-        coarse = 1 - coarse
-
-    # Ink is what rises above the local background, so a lighting gradient
-    # across a photo of paper is removed along with a grey canvas.
-    grid = _block_min(coarse, _block_side(coarse.shape))
-    grid = _neighbourhood_min(grid)
-    if grid.max() - grid.min() < FLAT_BACKGROUND:
-        return dark_ink, np.float32(grid.mean())
-    background = Image.fromarray(grid.astype(np.float32), mode="F")
-    background = background.resize((width, height), Image.Resampling.BILINEAR)
-    return dark_ink, np.asarray(background)
-
-
-def _plain_background(luminance):
-    """What ``_background`` finds for a canvas of one exact paper level, or None.
-
-    ``luminance`` is an array or a Crop. Paper is the corner's level, which
-    must be the lightest (dark ink) or the darkest (light ink) in the image,
-    and most of the border. Where every neighbourhood of the coarse grid holds
-    a coarse pixel made only of paper, the grid is that level throughout:
-    checked on boolean masks, this costs a fraction of the estimate.
-    """
-    if isinstance(luminance, np.ndarray):
-        luminance = Crop.whole(luminance)
-    paper = luminance.corner()
-    lightest = luminance.max()
-    if paper == lightest:
-        dark_ink = True
-    elif paper == luminance.min() and lightest - paper > PLAIN_MARGIN:
-        dark_ink = False
-    else:
-        return None
-    # A coarse pixel (a mean over factor x factor) is paper if all its pixels
-    # are. The median of the coarse border is paper if enough of it is.
-    factor = _coarse_factor(luminance.shape)
-    ink = luminance.reduce_mask(lambda pixels: pixels != paper, factor)
-    edge = border(ink)
-    needed = edge.size - edge.size // 2 if dark_ink else edge.size // 2 + 1
-    if edge.size - np.count_nonzero(edge) < needed:
-        return None
-    no_paper = ~reduce_mask(~ink, _block_side(ink.shape))
-    if _neighbourhood_min(no_paper).any():
-        return None
-    level = 1 - paper if dark_ink else paper
-    grid = np.full(no_paper.shape, level, dtype=np.float32)
-    return dark_ink, np.float32(grid.mean())
-
-
-def _coarse_factor(shape) -> int:
-    return max(1, max(shape) // COARSE_SIDE)
-
-
-def _block_side(shape) -> int:
-    return max(1, max(shape) // 8)
-
-
-def _block_min(array: np.ndarray, size: int) -> np.ndarray:
-    """Minimum of each ``size`` x ``size`` block, padding edges by repetition."""
-    if size == 1:
-        return array
-    height, width = array.shape
-    pad = (-height % size, -width % size)
-    array = np.pad(array, ((0, pad[0]), (0, pad[1])), mode="edge")
-    blocks = array.reshape(array.shape[0] // size, size, array.shape[1] // size, size)
-    return blocks.min(axis=(1, 3))
-
-
-def _neighbourhood_min(grid: np.ndarray) -> np.ndarray:
-    """3x3 minimum filter, edges repeated, as a column pass then a row pass."""
-    out = grid.copy()
-    np.minimum(out[1:], grid[:-1], out=out[1:])
-    np.minimum(out[:-1], grid[1:], out=out[:-1])
-    rows = out.copy()
-    np.minimum(out[:, 1:], rows[:, :-1], out=out[:, 1:])
-    np.minimum(out[:, :-1], rows[:, 1:], out=out[:, :-1])
-    return out
-
-
-def _median(array: np.ndarray) -> float:
-    # np.partition alone: np.median's extra checks cost more than the work on
-    # a border of a few thousand pixels.
-    middle = array.size // 2
-    return float(np.partition(array, middle)[middle])

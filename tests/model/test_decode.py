@@ -7,18 +7,17 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-import model.decode
+import model.ink
 from model.decode import (
     MAX_BYTES,
     MAX_FULL_DECODE_PIXELS,
     MAX_SIDE,
     WORK_SIDE,
-    _background,
-    _plain_background,
     _to_float,
     decode_ink,
 )
 from model.errors import InputError
+from model.ink import _background, _plain_background
 from model.preprocess import prepare_image, prepare_pixels, prepare_strokes
 from model.render import PEN_WIDTH
 from model.strokes import fit_to_canvas
@@ -433,7 +432,7 @@ CANVASES = {
 @pytest.mark.parametrize("name", CANVASES)
 def test_prepare_image_fast_path_matches_general_path(name, monkeypatch):
     fast = prepare_image(CANVASES[name])
-    monkeypatch.setattr(model.decode, "_plain_background", lambda luminance: None)
+    monkeypatch.setattr(model.ink, "_plain_background", lambda luminance: None)
     general = prepare_image(CANVASES[name])
     np.testing.assert_allclose(fast.image, general.image, rtol=0, atol=1e-6)
     assert fast.warnings == general.warnings
@@ -449,7 +448,7 @@ def test_prepare_image_takes_fast_path_on_canvases(name, monkeypatch):
         calls.append(_plain_background(luminance))
         return calls[-1]
 
-    monkeypatch.setattr(model.decode, "_plain_background", spy)
+    monkeypatch.setattr(model.ink, "_plain_background", spy)
     prepare_image(CANVASES[name])
     assert calls and calls[0] is not None
 
