@@ -227,4 +227,8 @@ def prepare_pixels(pixels) -> Prepared:
     # fainter ink than one 8-bit grey level cannot be seen: it is no drawing
     if image.max() < 1 / 255:
         raise InputError("empty_drawing", "The drawing is empty")
-    return Prepared(image.astype(np.float32))
+    image = image.astype(np.float32)
+    # Used as they are, but a filled square is flagged as drawings are.
+    top, bottom, left, right = _bbox(image > INK_THRESHOLD * image.max())
+    scribble = _is_scribble(image[top:bottom, left:right] / image.max())
+    return Prepared(image, ("scribble",) if scribble else ())

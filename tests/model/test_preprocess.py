@@ -273,3 +273,20 @@ def test_prepare_pixels_one_grey_level_is_a_drawing():
     pixels = np.zeros((28, 28))
     pixels[14, 14] = 1 / 255
     assert prepare_pixels(pixels).image.max() == np.float32(1 / 255)
+
+
+@pytest.mark.parametrize("value", [1.0, 0.3])
+def test_prepare_pixels_flags_a_filled_square(value):
+    pixels = np.zeros((28, 28))
+    pixels[2:26, 3:25] = value
+    prepared = prepare_pixels(pixels)
+    assert prepared.warnings == ("scribble",)
+    # flagged, but used as they are
+    np.testing.assert_array_equal(prepared.image, pixels.astype(np.float32))
+
+
+def test_prepare_pixels_no_scribble_for_mnist_like_digits():
+    # the pixels of a drawn 7 and 4, as the server would make them
+    for strokes in (SEVEN, FOUR):
+        image = prepare_strokes(strokes).image
+        assert prepare_pixels(image).warnings == ()
