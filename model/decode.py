@@ -54,7 +54,11 @@ def decode_ink_crop(data: bytes) -> Crop:
     except InputError:
         raise
     except Image.DecompressionBombError as error:
-        raise InputError("image_too_large", "The image is too large") from error
+        raise InputError(
+            "image_too_large",
+            f"The image is too large; the limits are {MAX_IMAGE_PIXELS} pixels "
+            f"and {MAX_SIDE} a side",
+        ) from error
     # Pillow raises many types (OSError, SyntaxError, ValueError, struct.error)
     # on corrupt files; all of them mean the same thing to the caller.
     except Exception as error:

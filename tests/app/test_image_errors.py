@@ -65,7 +65,11 @@ UNDECODABLE = "The image could not be decoded"
         ),
         (
             b64(drawings.declared_png(100_000, 100_000)),
-            error("image_too_large", "The image is too large"),
+            error(
+                "image_too_large",
+                "The image is too large; the limits are 16777216 pixels "
+                "and 8192 a side",
+            ),
         ),
         (
             b64(drawings.declared_png(5000, 5000)),
