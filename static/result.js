@@ -81,6 +81,8 @@ function describe({ uncertain, alternatives, confidence }) {
   if (!uncertain) return `${Math.round(confidence * 100)}% sure`;
   const named = (alternatives ?? []).map((d) => `${d === 8 ? 'an' : 'a'} ${d}`);
   if (named.length === 0) return 'Not sure';
+  // one candidate is the digit already shown: no other digit to offer
+  if (named.length === 1) return `Not sure: maybe ${named[0]}`;
   const last = named.pop();
   const list = named.length > 0 ? `${named.join(', ')} or ${last}` : last;
   return `Not sure: looks like ${list}`;

@@ -303,6 +303,39 @@ def test_not_sure_state_keeps_the_top_digit(pages):
     page.screenshot(path=SCREENSHOTS / "desktop-not-sure.png")
 
 
+def test_not_sure_with_one_candidate_offers_no_other_digit(pages):
+    page = pages.open(DESKTOP)
+    answer = {
+        "digit": 6,
+        "probabilities": [0, 0, 0, 0, 0.03, 0.04, 0.9, 0, 0.03, 0],
+        "confidence": 0.9,
+        "uncertain": True,
+        "alternatives": [6],
+        "warnings": [],
+        "image": [[0.5] * 28] * 28,
+    }
+    page.route("**/predict", lambda route: route.fulfill(json=answer))
+    draw_mouse(page, digit_strokes("4", pad_side(page)))
+    assert wait_settled(page) == "6"
+    assert page.locator("#note").text_content() == "Not sure: maybe a 6"
+
+
+def test_an_answer_fades_when_the_server_is_gone(pages):
+    page = pages.open(DESKTOP, expected_errors=["Failed to load resource"])
+    draw_mouse(page, digit_strokes("1", pad_side(page)))
+    wait_settled(page)
+
+    def opacity(selector):
+        return page.locator(selector).evaluate("e => getComputedStyle(e).opacity")
+
+    assert opacity("#bars") == "1"
+    page.route("**/predict", lambda route: route.abort())
+    draw_mouse(page, digit_strokes("1", pad_side(page)))
+    wait_settled(page)
+    assert "Cannot reach the server" in page.get_by_test_id("status").text_content()
+    assert opacity("#bars") == opacity("#note") == opacity(".preview") == "0.45"
+
+
 def test_errors_show_on_the_page(pages):
     page = pages.open(DESKTOP, expected_errors=["Failed to load resource"])
     status = page.get_by_test_id("status")
