@@ -284,20 +284,27 @@ def test_late_answers_are_dropped(pages):
     assert_empty(page)
 
 
-def test_not_sure_state_keeps_the_top_digit(pages):
-    page = pages.open(DESKTOP)
+def show_unsure_answer(page, probabilities, alternatives):
+    """Draw any digit; the server (faked) answers "not sure" with these figures."""
+    digit = max(range(10), key=lambda d: probabilities[d])
     answer = {
-        "digit": 4,
-        "probabilities": [0, 0, 0, 0, 0.48, 0, 0, 0, 0, 0.44],
-        "confidence": 0.48,
+        "digit": digit,
+        "probabilities": probabilities,
+        "confidence": probabilities[digit],
         "uncertain": True,
-        "alternatives": [4, 9],
+        "alternatives": alternatives,
         "warnings": [],
         "image": [[0.5] * 28] * 28,
     }
     page.route("**/predict", lambda route: route.fulfill(json=answer))
     draw_mouse(page, digit_strokes("4", pad_side(page)))
-    assert wait_settled(page) == "4"
+    return wait_settled(page)
+
+
+def test_not_sure_state_keeps_the_top_digit(pages):
+    page = pages.open(DESKTOP)
+    probabilities = [0, 0, 0, 0, 0.48, 0, 0, 0, 0, 0.44]
+    assert show_unsure_answer(page, probabilities, [4, 9]) == "4"
     assert page.locator("#note").text_content() == "Not sure: looks like a 4 or a 9"
     assert [d for d, _, top in bars(page) if top] == [4]
     page.screenshot(path=SCREENSHOTS / "desktop-not-sure.png")
@@ -305,18 +312,8 @@ def test_not_sure_state_keeps_the_top_digit(pages):
 
 def test_not_sure_with_one_candidate_offers_no_other_digit(pages):
     page = pages.open(DESKTOP)
-    answer = {
-        "digit": 6,
-        "probabilities": [0, 0, 0, 0, 0.03, 0.04, 0.9, 0, 0.03, 0],
-        "confidence": 0.9,
-        "uncertain": True,
-        "alternatives": [6],
-        "warnings": [],
-        "image": [[0.5] * 28] * 28,
-    }
-    page.route("**/predict", lambda route: route.fulfill(json=answer))
-    draw_mouse(page, digit_strokes("4", pad_side(page)))
-    assert wait_settled(page) == "6"
+    probabilities = [0, 0, 0, 0, 0.03, 0.04, 0.9, 0, 0.03, 0]
+    assert show_unsure_answer(page, probabilities, [6]) == "6"
     assert page.locator("#note").text_content() == "Not sure: maybe a 6"
 
 
