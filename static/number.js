@@ -6,6 +6,8 @@
 // Boxes reach past the points by half the pen (ink.js) plus a gap, as a
 // share of the pad's height.
 const BOX_MARGIN = 0.05;
+// Share of the pad's height a label needs above a box.
+const LABEL_ROOM = 0.1;
 
 const numberOutput = document.getElementById('number');
 const digitsList = document.getElementById('number-digits');
@@ -112,6 +114,8 @@ function digitBox(digit, width, height) {
   });
   const label = document.createElement('span');
   label.textContent = digit.uncertain ? `${digit.digit}?` : String(digit.digit);
+  // Above the box, off the ink; below it when the box starts at the top.
+  label.className = top < LABEL_ROOM * height ? 'below' : 'above';
   box.append(label);
   return box;
 }

@@ -130,6 +130,11 @@ def test_number_mode_reads_two_digits_with_boxes(pages, server_url, real_weights
         for x, y in (p for s in group for p in s):
             assert rect["x"] <= x0 + x <= rect["x"] + rect["width"]
             assert rect["y"] <= y0 + y <= rect["y"] + rect["height"]
+        # the digit's label sits outside its box (on its 2 px border), off the ink
+        label = boxes.nth(k).locator("span").bounding_box()
+        above = label["y"] + label["height"] <= rect["y"] + 2.5
+        below = label["y"] >= rect["y"] + rect["height"] - 2.5
+        assert above or below
     page.screenshot(path=SCREENSHOTS / "desktop-number.png")
 
     page.get_by_test_id("mode-number").focus()
