@@ -284,7 +284,7 @@ def test_late_answers_are_dropped(pages):
     assert_empty(page)
 
 
-def show_unsure_answer(page, probabilities, alternatives):
+def show_unsure_answer(page, probabilities, alternatives, warnings=()):
     """Draw any digit; the server (faked) answers "not sure" with these figures."""
     digit = max(range(10), key=lambda d: probabilities[d])
     answer = {
@@ -293,7 +293,7 @@ def show_unsure_answer(page, probabilities, alternatives):
         "confidence": probabilities[digit],
         "uncertain": True,
         "alternatives": alternatives,
-        "warnings": [],
+        "warnings": list(warnings),
         "image": [[0.5] * 28] * 28,
     }
     page.route("**/predict", lambda route: route.fulfill(json=answer))
@@ -308,6 +308,16 @@ def test_not_sure_state_keeps_the_top_digit(pages):
     assert page.locator("#note").text_content() == "Not sure: looks like a 4 or a 9"
     assert [d for d, _, top in bars(page) if top] == [4]
     page.screenshot(path=SCREENSHOTS / "desktop-not-sure.png")
+
+
+def test_a_warning_shows_next_to_the_answer_on_a_phone(pages):
+    page = pages.open(PHONE)
+    probabilities = [0, 0.9, 0, 0, 0.1, 0, 0, 0, 0, 0]
+    assert show_unsure_answer(page, probabilities, [1, 4], ["several_marks"]) == "1"
+    status = page.get_by_test_id("status").bounding_box()
+    # above the bars, and it starts on the first screen of a 390x844 phone
+    assert status["y"] < page.get_by_test_id("bars").bounding_box()["y"]
+    assert status["y"] < PHONE["viewport"]["height"]
 
 
 def test_not_sure_with_one_candidate_offers_no_other_digit(pages):
