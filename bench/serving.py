@@ -16,6 +16,10 @@ then counts for --seconds or --max-requests answers, whichever comes first.
 Server CPU per request is read from /proc: it does not depend on how busy the
 load generator keeps the machine. Targets (issue 3): /predict >= 90% of the
 bare requests/s at each concurrency; 2 workers >= 1.8x one worker.
+
+--floor adds a third server, the bare app plus the shipped model reading a
+28x28 image prepared once at start-up (``create_floor_app``): its share of
+the bare figure is the most any /predict with these weights could reach.
 """
 
 import argparse
@@ -94,12 +98,24 @@ def http_request(method, path, content_type=None, body=b"", headers=()) -> bytes
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def create_bare_app():
-    """The reference: read the body, take the PNG out, decode it, answer its size."""
+def create_bare_app(infer=False):
+    """The reference: read the body, take the PNG out, decode it, answer its size.
+
+    With ``infer``, the floor: the same, then the shipped model reads the
+    28x28 image prepared once at start-up from the bench's PNG, and the answer
+    is the digit and its probabilities. No /predict can serve more than this
+    with these weights, whatever its preprocessing costs.
+    """
     from fastapi import FastAPI, Request
     from starlette.concurrency import run_in_threadpool
 
     from app.payload import body_kind, decode_base64, read_upload
+    from model.preprocess import prepare_image
+    from model.weights import DEFAULT_WEIGHTS, load_weights
+
+    if infer:
+        model = load_weights(DEFAULT_WEIGHTS)
+        prepared = prepare_image(canvas_png()).image[np.newaxis]
 
     def decode(kind, content_type, body):
         if kind == "multipart":
@@ -108,6 +124,9 @@ def create_bare_app():
             png = decode_base64(json.loads(body)["image"])
         image = Image.open(io.BytesIO(png), formats=("PNG", "JPEG", "WEBP"))
         image.load()
+        if infer:
+            probs = model.predict(prepared)[0]
+            return {"digit": int(probs.argmax()), "probabilities": probs.tolist()}
         return {"width": image.width, "height": image.height}
 
     app = FastAPI()
@@ -126,6 +145,10 @@ def create_bare_app():
     return app
 
 
+def create_floor_app():
+    return create_bare_app(infer=True)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -139,7 +162,8 @@ class Server:
         self.kind = kind
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
-        environ = {**os.environ, "LOG_LEVEL": "warning"}
+        # The app sets one BLAS thread itself; the floor needs it set here.
+        environ = {"OPENBLAS_NUM_THREADS": "1", **os.environ, "LOG_LEVEL": "warning"}
         if kind == "predict":
             command = [sys.executable, "-m", "app"]
             environ |= {
@@ -150,7 +174,7 @@ class Server:
             }
         else:
             command = [sys.executable, "-m", "uvicorn", "--factory"]
-            command += ["bench.serving:create_bare_app", "--host", HOST]
+            command += [f"bench.serving:create_{kind}_app", "--host", HOST]
             command += ["--port", str(self.port), "--workers", str(workers)]
             command += ["--log-level", "warning"]
             command += [] if access_log else ["--no-access-log"]
@@ -381,13 +405,19 @@ def main(argv=None):
     parser.add_argument("--max-requests", type=int, default=50_000, help="per run")
     parser.add_argument("--white", action="store_true", help="opaque white canvas")
     parser.add_argument("--access-log", action="store_true")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also serve the floor: bare plus the model on a fixed image",
+    )
     args = parser.parse_args(argv)
+    kinds = SERVERS + ("floor",) if args.floor else SERVERS
 
     png = canvas_png(transparent=not args.white)
     canvas = "white" if args.white else "transparent"
     print(f"{SIDE}x{SIDE} canvas PNG, dark ink on {canvas}, {len(png)} bytes")
     print(machine())
-    print(f"access log {'on' if args.access_log else 'off'} on both servers")
+    print(f"access log {'on' if args.access_log else 'off'} on every server")
     requests = {
         form: Request(form, http_request("POST", "/predict", *builder(png)))
         for form, builder in (("json", json_body), ("multipart", multipart_body))
@@ -396,9 +426,10 @@ def main(argv=None):
     header = "workers  conc  form       server   req/s  p50 ms  p99 ms  cpu ms/req"
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
         for workers in args.workers:
-            servers = [Server(kind, workers, args.access_log) for kind in SERVERS]
+            servers = [Server(kind, workers, args.access_log) for kind in kinds]
             try:
-                check_answer(servers[1], requests)
+                for server in servers:
+                    check_answer(server, requests)
                 print(header)
                 for concurrency in args.concurrency:
                     for form in args.forms:
@@ -426,7 +457,7 @@ def check_answer(server, requests):
         tally, _ = run_load(server.port, [request], 1, TIMEOUT, 1, warmup=0.0)
         answer = tally.latencies.get(form)
         if not answer or tally.wrong or tally.failed:
-            raise RuntimeError(f"/predict ({form}) failed: {tally}")
+            raise RuntimeError(f"{server.kind} /predict ({form}) failed: {tally}")
 
 
 def print_run(key, figures):
@@ -441,14 +472,15 @@ def print_run(key, figures):
 
 
 def summarise(results, args):
-    print("\n/predict as a share of bare requests/s (target >= 0.90)")
-    print("workers  conc  form       ratio  cpu ratio")
+    print("\nAs a share of bare: requests/s (target >= 0.90 for predict), and")
+    print("bare's CPU per request over this server's")
+    print("workers  conc  form       server   ratio  cpu ratio")
     for (workers, concurrency, form, kind), figures in results.items():
-        if kind != "predict":
+        if kind == "bare":
             continue
         bare = results[(workers, concurrency, form, "bare")]
         print(
-            f"{workers:7d}  {concurrency:4d}  {form:9}  "
+            f"{workers:7d}  {concurrency:4d}  {form:9}  {kind:7}  "
             f"{figures['rps'] / bare['rps']:5.2f}  "
             f"{bare['cpu_ms'] / figures['cpu_ms']:9.2f}"
         )
