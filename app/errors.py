@@ -24,6 +24,11 @@ STATUS_CODES = {
     415: "unsupported_media_type",
     422: "invalid_request",
 }
+# A key a client sent is named in the detail, and the path in the log: both
+# are escaped and cut short, so that neither forges log lines nor carries a
+# payload.
+MAX_KEY_SHOWN = 40
+MAX_PATH_SHOWN = 200
 
 
 class ApiError(HTTPException):
@@ -40,12 +45,19 @@ def validation_error(errors: list[dict]) -> ApiError:
     if first["type"] == "json_invalid":
         reason = first["msg"].removeprefix("Invalid JSON: ")
         return ApiError(422, "invalid_json", f"Malformed JSON: {reason}")
-    where = ".".join(str(part) for part in first["loc"])
+    where = ".".join(printable(str(part), MAX_KEY_SHOWN) for part in first["loc"])
     reason = first["msg"].removeprefix("Value error, ")
     detail = f"{where}: {reason}" if where else reason
     if len(errors) > 1:
         detail += f" (and {len(errors) - 1} more)"
     return ApiError(422, "invalid_request", detail)
+
+
+def printable(text: str, limit: int) -> str:
+    """``text`` with control characters escaped, cut to ``limit`` characters."""
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def error_body(code: str, detail: str) -> dict:
@@ -57,7 +69,7 @@ def reject(request: Request, status: int, code: str, detail: str, headers=None):
     logger.warning(
         "rejected %s %s: %d %s (%s)",
         request.method,
-        request.url.path,
+        printable(request.url.path, MAX_PATH_SHOWN),
         status,
         code,
         detail,
@@ -80,7 +92,8 @@ async def _input_error(request: Request, exc: InputError):
 
 
 async def _unexpected_error(request: Request, exc: Exception):
-    logger.error("%s on %s %s", type(exc).__name__, request.method, request.url.path)
+    path = printable(request.url.path, MAX_PATH_SHOWN)
+    logger.error("%s on %s %s", type(exc).__name__, request.method, path)
     return JSONResponse(error_body("internal_error", "Internal error"), 500)
 
 

@@ -14,6 +14,7 @@ def error(code, detail):
 
 
 BAD_POINT = "Point coordinates must be finite, |x| <= 1e+06"
+BAD_CANVAS = "Canvas width and height must be positive and at most 1e+06"
 
 
 @pytest.mark.parametrize(
@@ -135,15 +136,15 @@ def test_predict_rejects_wrong_types(client, body, detail):
         (b'{"strokes": [[[1e7, 1]]]}', error("invalid_strokes", BAD_POINT)),
         (
             b'{"strokes": [[[1, 1]]], "width": NaN}',
-            error("invalid_strokes", "Canvas width and height are positive"),
+            error("invalid_strokes", BAD_CANVAS),
         ),
         (
             b'{"strokes": [[[1, 1]]], "height": -280}',
-            error("invalid_strokes", "Canvas width and height are positive"),
+            error("invalid_strokes", BAD_CANVAS),
         ),
         (
             b'{"strokes": [[[1, 1]]], "width": 1e300}',
-            error("invalid_strokes", "Canvas width and height are positive"),
+            error("invalid_strokes", BAD_CANVAS),
         ),
         (
             b'{"pixels": [[NaN]]}',
@@ -288,3 +289,25 @@ def test_predict_logs_one_warning_per_refusal_without_payload(client, caplog):
     assert "invalid_image" in warnings[0].getMessage()
     assert "invalid_request" in warnings[1].getMessage()
     assert "PAYLOAD-MARKER" not in warnings[0].getMessage()
+
+
+def test_keys_a_client_sent_are_escaped_and_cut_short(client, caplog):
+    caplog.set_level(logging.WARNING, logger="app")
+    forged = "x\nWARNING: rejected POST /forged\x1b[31m"
+    client.post("/predict", json={"strokes": drawings.SEVEN, forged: 1})
+    response = client.post("/predict", json={"strokes": drawings.SEVEN, "k" * 10**5: 1})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid_request"
+    assert len(response.json()["detail"]) < 100
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 2
+    assert all(m.isprintable() and len(m) < 400 for m in messages)
+    assert "\\nWARNING" in messages[0]
+
+
+def test_paths_are_escaped_in_the_log(client, caplog):
+    caplog.set_level(logging.WARNING, logger="app")
+    response = client.get("/nowhere%0AWARNING:%20forged" + "x" * 1000)
+    assert response.status_code == 404, response.text
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.isprintable() and len(message) < 400
