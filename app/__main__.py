@@ -11,6 +11,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from app.config import Settings
+from app.predictor import StartupError, load_predictor
 
 
 def logging_config(level: str) -> dict:
@@ -31,6 +32,13 @@ def main() -> int:
     except ValueError as error:
         sys.stderr.write(f"{error}\n")
         return 2
+    # Checked here too, so that bad weights give one line instead of a
+    # traceback from every worker's start-up.
+    try:
+        load_predictor(settings.weights)
+    except StartupError as error:
+        sys.stderr.write(f"{error}\n")
+        return 3
     uvicorn.run(
         "app.main:app",
         host=settings.host,

@@ -10,6 +10,7 @@ MAX_BODY_BYTES = 2 * 2**20
 MAX_BATCH = 32
 # CPU jobs (parsing, preprocessing, inference) run at once in one worker
 CPU_SLOTS = 2
+MAX_PORT = 65535
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 TRAIN_COMMAND = (
     "python -m model.train --profile full --data-dir DIR --out model/weights/mlp.npz"
@@ -50,10 +51,18 @@ class Settings:
             cpu_slots=_positive_int(environ, "DIGITS_CPU_SLOTS", CPU_SLOTS),
             log_level=log_level,
             host=environ.get("HOST", "127.0.0.1"),
-            port=_positive_int(environ, "PORT", 8000),
+            port=_port(environ),
             workers=_positive_int(environ, "WORKERS", 1),
             access_log=environ.get("ACCESS_LOG", "1") not in ("0", "false", "no"),
         )
+
+
+def _port(environ) -> int:
+    port = _positive_int(environ, "PORT", 8000)
+    # uvicorn would wrap a larger number around to some other port.
+    if port > MAX_PORT:
+        raise ValueError(f"PORT must be at most {MAX_PORT}, got {port}")
+    return port
 
 
 def _positive_int(environ, name: str, default: int) -> int:

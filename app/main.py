@@ -1,5 +1,6 @@
 """Build the FastAPI app: the model loaded once, routes, static files, page."""
 
+import warnings
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from PIL import Image
 
 from app.config import Settings
 from app.errors import add_error_handlers
@@ -35,6 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings or Settings.from_env()
+    # model.decode refuses such images itself (image_too_large), and logs one
+    # warning per request; Pillow's warning would add a raw line of its own.
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
     app.state.templates = Jinja2Templates(directory=ROOT / "app" / "templates")
     app.add_middleware(BodyLimit, max_bytes=app.state.settings.max_body_bytes)
     add_error_handlers(app)

@@ -17,6 +17,7 @@ from app.config import TRAIN_COMMAND, Settings
 from app.main import create_app
 from app.predictor import StartupError
 from model.weights import DEFAULT_WEIGHTS
+from tests.app import drawings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,6 +91,7 @@ def test_settings_from_env_defaults():
     ("name", "value"),
     [
         ("PORT", "http"),
+        ("PORT", "70000"),
         ("WORKERS", "0"),
         ("DIGITS_MAX_BATCH", "-1"),
         ("LOG_LEVEL", "loud"),
@@ -127,8 +129,10 @@ def run_app(weights, port):
 def test_python_m_app_exits_naming_training_command(tmp_path):
     process = run_app(tmp_path / "missing.npz", free_port())
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode != 0
+    assert process.returncode == 3
     assert TRAIN_COMMAND in stderr
+    assert "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
 
 
 def test_python_m_app_serves_over_http(weights_path):
@@ -148,6 +152,10 @@ def test_python_m_app_serves_over_http(weights_path):
         assert health.status_code == 200, health.text
         answer = httpx.post(f"{url}/predict", json={"strokes": [[[1, 1], [5, 9]]]})
         assert answer.status_code == 200, answer.text
+        # 10^8 pixels: Pillow warns; the refusal is our one log line.
+        bomb = drawings.declared_png(10_000, 10_000)
+        answer = httpx.post(f"{url}/predict", files={"file": ("big.png", bomb)})
+        assert answer.json()["code"] == "image_too_large", answer.text
         # a declared 3 MB body is refused before it is sent
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
             sock.sendall(
@@ -165,4 +173,6 @@ def test_python_m_app_serves_over_http(weights_path):
         process.terminate()
         _, stderr = process.communicate(timeout=30)
     assert "Traceback" not in stderr
+    assert "DecompressionBombWarning" not in stderr
+    assert stderr.count("image_too_large") == 1, stderr
     assert "784-32-10" in stderr
