@@ -26,16 +26,29 @@ def body_kind(content_type: str | None) -> str:
 
     A missing Content-Type is read as JSON, for hand-written clients.
     """
+    kind = _media_kind(content_type)
+    if kind is None:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Send application/json, or multipart/form-data with a 'file' field",
+        )
+    return kind
+
+
+def require_json(content_type: str | None, detail: str) -> None:
+    """415 ``unsupported_media_type`` with ``detail`` unless the body is JSON."""
+    if _media_kind(content_type) != "json":
+        raise ApiError(415, "unsupported_media_type", detail)
+
+
+def _media_kind(content_type: str | None) -> str | None:
     media = (content_type or "application/json").split(";")[0].strip().lower()
     if media == "application/json" or media.endswith("+json"):
         return "json"
     if media == "multipart/form-data":
         return "multipart"
-    raise ApiError(
-        415,
-        "unsupported_media_type",
-        "Send application/json, or multipart/form-data with a 'file' field",
-    )
+    return None
 
 
 def parse_drawing(body: bytes) -> PredictRequest:

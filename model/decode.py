@@ -56,7 +56,8 @@ def decode_ink_crop(data: bytes) -> Crop:
     except Image.DecompressionBombError as error:
         raise InputError(
             "image_too_large",
-            f"The image is too large; the limits are {MAX_IMAGE_PIXELS} pixels "
+            f"The image is too large; PNG and WebP images are limited to "
+            f"{MAX_FULL_DECODE_PIXELS} pixels, JPEG to {MAX_IMAGE_PIXELS}, "
             f"and {MAX_SIDE} a side",
         ) from error
     # Pillow raises many types (OSError, SyntaxError, ValueError, struct.error)
@@ -80,20 +81,15 @@ def _read(data: bytes):
             "unsupported_format", "Only PNG, JPEG and WebP images are accepted"
         ) from error
     width, height = image.size
-    if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_SIDE:
-        raise InputError(
-            "image_too_large",
-            f"The image is {width}x{height}; the limits are {MAX_IMAGE_PIXELS} "
-            f"pixels and {MAX_SIDE} a side",
-        )
-    if width == 0 or height == 0:
-        raise InputError("invalid_image", "The image has no pixels")
-    if image.format != "JPEG" and width * height > MAX_FULL_DECODE_PIXELS:
+    limit = MAX_IMAGE_PIXELS if image.format == "JPEG" else MAX_FULL_DECODE_PIXELS
+    if width * height > limit or max(width, height) > MAX_SIDE:
         raise InputError(
             "image_too_large",
             f"The image is {width}x{height}; {image.format} images are limited "
-            f"to {MAX_FULL_DECODE_PIXELS} pixels (JPEG to {MAX_IMAGE_PIXELS})",
+            f"to {limit} pixels and {MAX_SIDE} a side",
         )
+    if width == 0 or height == 0:
+        raise InputError("invalid_image", "The image has no pixels")
     factor = math.ceil(max(width, height) / WORK_SIDE)
     if image.format == "JPEG" and factor > 1:
         image.draft("RGB", (width // factor, height // factor))

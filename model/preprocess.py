@@ -192,7 +192,11 @@ def _canvas_side(width, height) -> float | None:
         if isinstance(side, bool) or not isinstance(side, numbers.Real):
             raise InputError("invalid_strokes", "Canvas width and height are numbers")
         if not 0 < side <= render.MAX_COORD:
-            raise InputError("invalid_strokes", "Canvas width and height are positive")
+            raise InputError(
+                "invalid_strokes",
+                "Canvas width and height must be positive and at most "
+                f"{render.MAX_COORD:g}",
+            )
     return max(sides) if sides else None
 
 

@@ -20,6 +20,7 @@ from app.payload import (
     parse_item,
     parse_number,
     read_upload,
+    require_json,
 )
 from app.predictor import Predictor, to_json
 from app.schemas import (
@@ -120,8 +121,7 @@ async def predict(request: Request, explain: bool = EXPLAIN) -> Response:
 async def predict_number(request: Request) -> Response:
     """Read digits drawn side by side, as strokes (images are not split)."""
     started = time.perf_counter()
-    if body_kind(request.headers.get("content-type")) != "json":
-        raise ApiError(415, "unsupported_media_type", "Send the strokes as JSON")
+    require_json(request.headers.get("content-type"), "Send the strokes as JSON")
     body = await request.body()
     answer = await in_thread(
         request, _number_body, request.app.state.predictor, body, started
@@ -137,8 +137,7 @@ async def predict_number(request: Request) -> Response:
 )
 async def predict_batch(request: Request) -> Response:
     """Read up to 32 drawings; each gets its own answer or its own error."""
-    if body_kind(request.headers.get("content-type")) != "json":
-        raise ApiError(415, "unsupported_media_type", "Send the batch as JSON")
+    require_json(request.headers.get("content-type"), "Send the batch as JSON")
     body = await request.body()
     max_items = request.app.state.settings.max_batch
     answer = await in_thread(

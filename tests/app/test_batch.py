@@ -121,9 +121,14 @@ def test_batch_rejects_malformed_json(client):
     )
 
 
-def test_batch_rejects_multipart(client):
-    files = {"file": ("seven.png", drawings.png())}
-    response = client.post("/predict/batch", files=files)
+@pytest.mark.parametrize("form", ["multipart", "text"])
+def test_batch_rejects_multipart_and_other_types(client, form):
+    if form == "multipart":
+        files = {"file": ("seven.png", drawings.png())}
+        response = client.post("/predict/batch", files=files)
+    else:
+        headers = {"content-type": "text/plain"}
+        response = client.post("/predict/batch", content=b"[]", headers=headers)
     assert response.status_code == 415, response.text
     assert response.json() == error("unsupported_media_type", "Send the batch as JSON")
 

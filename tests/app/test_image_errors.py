@@ -67,16 +67,16 @@ UNDECODABLE = "The image could not be decoded"
             b64(drawings.declared_png(100_000, 100_000)),
             error(
                 "image_too_large",
-                "The image is too large; the limits are 16777216 pixels "
-                "and 8192 a side",
+                "The image is too large; PNG and WebP images are limited to "
+                "4194304 pixels, JPEG to 16777216, and 8192 a side",
             ),
         ),
         (
             b64(drawings.declared_png(5000, 5000)),
             error(
                 "image_too_large",
-                "The image is 5000x5000; the limits are 16777216 pixels "
-                "and 8192 a side",
+                "The image is 5000x5000; PNG images are limited to 4194304 "
+                "pixels and 8192 a side",
             ),
         ),
         (

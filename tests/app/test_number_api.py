@@ -28,6 +28,9 @@ ELEVEN = {
 }
 
 
+BAD_CANVAS = "Canvas width and height must be positive and at most 1e+06"
+
+
 def error(code, detail):
     return {"detail": detail, "code": code}
 
@@ -152,7 +155,7 @@ def test_number_confident_digits(constant_client):
         ),
         (
             {"strokes": drawings.SEVEN, "width": -5},
-            error("invalid_strokes", "Canvas width and height are positive"),
+            error("invalid_strokes", BAD_CANVAS),
         ),
     ],
     ids=[
@@ -183,9 +186,14 @@ def test_number_refuses_malformed_json(client):
     assert response.json()["code"] == "invalid_json"
 
 
-def test_number_refuses_uploads(client):
-    files = {"file": ("seven.png", drawings.png(), "image/png")}
-    response = client.post("/predict/number", files=files)
+@pytest.mark.parametrize("form", ["multipart", "text"])
+def test_number_refuses_uploads_and_other_types(client, form):
+    if form == "multipart":
+        files = {"file": ("seven.png", drawings.png(), "image/png")}
+        response = client.post("/predict/number", files=files)
+    else:
+        headers = {"content-type": "text/plain"}
+        response = client.post("/predict/number", content=b"7", headers=headers)
     assert response.status_code == 415, response.text
     assert response.json() == error(
         "unsupported_media_type", "Send the strokes as JSON"
