@@ -8,6 +8,8 @@ from app.schemas import Health, ModelDescription
 router = APIRouter()
 
 
+# HEAD too, for uptime checkers that send it.
+@router.head("/health", include_in_schema=False)
 @router.get("/health", response_model=Health)
 def read_health(request: Request) -> dict:
     """Alive, with the model loaded."""

@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse
 router = APIRouter()
 
 
+@router.head("/", response_class=HTMLResponse, include_in_schema=False)
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def read_page(request: Request):
     """The drawing page, with the model's figures for its footer."""

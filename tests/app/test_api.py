@@ -199,6 +199,13 @@ def test_health_reports_model_loaded(client):
     assert response.json() == {"status": "ok", "model_loaded": True}
 
 
+@pytest.mark.parametrize("path", ["/", "/health"])
+def test_head_answers_like_get(client, path):
+    response = client.head(path)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == client.get(path).headers["content-type"]
+
+
 def test_model_describes_weights(client, weights_path):
     response = client.get("/model")
     assert response.status_code == 200, response.text
