@@ -54,7 +54,9 @@ export function showError(error) {
   promptText.hidden = true;
   const shown = predictionOutput.textContent + numberOutput.textContent;
   if (shown === '') noteText.textContent = 'No answer';
-  statusText.textContent = error.message;
+  // The page's own strokes are refused only for their number: say the way out.
+  const hint = error.code === 'invalid_strokes' ? '. Undo or Clear to go on.' : '';
+  statusText.textContent = `${error.message}${hint}`;
 }
 
 /** The prompt instead of a digit, for an empty pad in `mode`. */

@@ -160,3 +160,27 @@ def test_phone_why_view_and_number_mode(pages, server_url):
     assert page.evaluate("scrollY") == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=SCREENSHOTS / "phone-number.png", full_page=True)
+
+
+def test_phone_held_sideways_keeps_pad_and_answer_in_view(pages, server_url):
+    sideways = {**PHONE, "viewport": {"width": 844, "height": 390}}
+    page = pages.open(sideways)
+    cdp = page.context.new_cdp_session(page)
+
+    def bottom(test_id):
+        box = page.get_by_test_id(test_id).bounding_box()
+        return box["y"] + box["height"]
+
+    assert bottom("canvas") <= 390
+    draw_touch(page, cdp, digit_strokes("7", pad_size(page)[0]))
+    wait_settled(page)
+    assert bottom("prediction") <= 390
+
+    page.get_by_label("A number", exact=True).check()
+    draw_touch(page, cdp, four_then_one(pad_size(page)[1]))
+    wait_settled(page)
+    assert bottom("canvas") <= 390
+    assert bottom("number") <= 390
+    assert page.get_by_test_id("number").text_content() != ""
+    assert page.evaluate("scrollY") == 0
+    page.screenshot(path=SCREENSHOTS / "phone-sideways-number.png")

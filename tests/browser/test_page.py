@@ -359,7 +359,8 @@ def test_errors_show_on_the_page(pages):
     assert status.text_content() == ""
     draw_mouse(page, digit_strokes("1", pad_side(page)))
     wait_settled(page)
-    assert status.text_content() == "Too many strokes: 101 > 100"
+    expected = "Too many strokes: 101 > 100. Undo or Clear to go on."
+    assert status.text_content() == expected
     page.screenshot(path=SCREENSHOTS / "desktop-error.png")
 
 
