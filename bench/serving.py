@@ -20,6 +20,8 @@ bare requests/s at each concurrency; 2 workers >= 1.8x one worker.
 --floor adds a third server, the bare app plus the shipped model reading a
 28x28 image prepared once at start-up (``create_floor_app``): its share of
 the bare figure is the most any /predict with these weights could reach.
+--steps times, in this process and without HTTP, the decode, preprocessing,
+inference and answer of one /predict.
 """
 
 import argparse
@@ -39,8 +41,12 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-import numpy as np
-from PIL import Image, ImageDraw
+# Before NumPy loads, as app/__init__.py does for the server; the servers
+# started here inherit it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+from PIL import Image, ImageDraw  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -149,6 +155,44 @@ def create_floor_app():
     return create_bare_app(infer=True)
 
 
+def time_steps(rounds=2000) -> dict:
+    """Median ms, in this process, of each step of one /predict on the PNG.
+
+    Inference is timed right after a decode, as in the server, where the
+    decode's buffers have pushed part of the weights out of the cache.
+    """
+    from app.predictor import load_predictor, to_json
+    from model.preprocess import prepare_image
+    from model.weights import DEFAULT_WEIGHTS
+
+    predictor = load_predictor(DEFAULT_WEIGHTS)
+    png = canvas_png()
+    image = prepare_image(png).image[np.newaxis]
+    answer = predictor.predict(png, time.perf_counter())
+
+    def decode():
+        Image.open(io.BytesIO(png), formats=("PNG", "JPEG", "WEBP")).load()
+
+    steps = {
+        "decode (as bare)": decode,
+        "decode + preprocessing": lambda: prepare_image(png),
+        "decode + inference": lambda: (decode(), predictor.model.predict(image)),
+        "answer JSON": lambda: to_json(answer),
+        "whole predict + JSON": lambda: to_json(
+            predictor.predict(png, time.perf_counter())
+        ),
+    }
+    medians = {}
+    for name, step in steps.items():
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - start)
+        medians[name] = float(np.median(times[rounds // 10 :])) * 1e3
+    return medians
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -162,8 +206,7 @@ class Server:
         self.kind = kind
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
-        # The app sets one BLAS thread itself; the floor needs it set here.
-        environ = {"OPENBLAS_NUM_THREADS": "1", **os.environ, "LOG_LEVEL": "warning"}
+        environ = {**os.environ, "LOG_LEVEL": "warning"}
         if kind == "predict":
             command = [sys.executable, "-m", "app"]
             environ |= {
@@ -356,7 +399,7 @@ def machine() -> str:
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     import uvicorn
 
-    threads = os.environ.get("OPENBLAS_NUM_THREADS", "1 (app default)")
+    threads = os.environ["OPENBLAS_NUM_THREADS"]
     return (
         f"{os.cpu_count()} CPUs, load average {load}; Python "
         f"{sys.version.split()[0]}, uvicorn {uvicorn.__version__}; "
@@ -410,8 +453,18 @@ def main(argv=None):
         action="store_true",
         help="also serve the floor: bare plus the model on a fixed image",
     )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="only time the steps of one /predict in this process",
+    )
     args = parser.parse_args(argv)
     kinds = SERVERS + ("floor",) if args.floor else SERVERS
+    if args.steps:
+        print("one /predict in this process, median ms (1 BLAS thread):")
+        for name, ms in time_steps().items():
+            print(f"  {name:24} {ms:6.3f}")
+        return
 
     png = canvas_png(transparent=not args.white)
     canvas = "white" if args.white else "transparent"
