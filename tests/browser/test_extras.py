@@ -172,6 +172,7 @@ def test_phone_held_sideways_keeps_pad_and_answer_in_view(pages, server_url):
         return box["y"] + box["height"]
 
     assert bottom("canvas") <= 390
+    assert bottom("clear") <= 390
     draw_touch(page, cdp, digit_strokes("7", pad_size(page)[0]))
     wait_settled(page)
     assert bottom("prediction") <= 390
@@ -180,6 +181,7 @@ def test_phone_held_sideways_keeps_pad_and_answer_in_view(pages, server_url):
     draw_touch(page, cdp, four_then_one(pad_size(page)[1]))
     wait_settled(page)
     assert bottom("canvas") <= 390
+    assert bottom("clear") <= 390
     assert bottom("number") <= 390
     assert page.get_by_test_id("number").text_content() != ""
     assert page.evaluate("scrollY") == 0
