@@ -54,8 +54,12 @@ def validation_error(errors: list[dict]) -> ApiError:
 
 
 def printable(text: str, limit: int) -> str:
-    """``text`` with control characters escaped, cut to ``limit`` characters."""
-    if not text.isprintable():
+    """``text`` with control characters escaped, cut to ``limit`` characters.
+
+    A backslash is escaped too, so that a typed "\\n" cannot pass for an
+    escaped line break.
+    """
+    if not text.isprintable() or "\\" in text:
         text = text.encode("unicode_escape").decode("ascii")
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

@@ -305,6 +305,11 @@ def test_keys_a_client_sent_are_escaped_and_cut_short(client, caplog):
     assert "\\nWARNING" in messages[0]
 
 
+def test_a_typed_backslash_cannot_pass_for_an_escape(client):
+    response = client.post("/predict", json={"strokes": [], "a\\nb": 1})
+    assert response.json()["detail"].startswith("a\\\\nb: ")
+
+
 def test_paths_are_escaped_in_the_log(client, caplog):
     caplog.set_level(logging.WARNING, logger="app")
     response = client.get("/nowhere%0AWARNING:%20forged" + "x" * 1000)
