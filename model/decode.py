@@ -19,6 +19,8 @@ from model.errors import InputError
 from model.ink import extract_ink, median
 
 FORMATS = ("PNG", "JPEG", "WEBP")
+# Pillow names a JPEG holding several pictures (some cameras write them) MPO.
+JPEG_NAMES = ("JPEG", "MPO")
 WIDE_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")
 # Signatures of the accepted formats, to tell a corrupt file from another format.
 MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -81,17 +83,18 @@ def _read(data: bytes):
             "unsupported_format", "Only PNG, JPEG and WebP images are accepted"
         ) from error
     width, height = image.size
-    limit = MAX_IMAGE_PIXELS if image.format == "JPEG" else MAX_FULL_DECODE_PIXELS
+    jpeg = image.format in JPEG_NAMES
+    limit = MAX_IMAGE_PIXELS if jpeg else MAX_FULL_DECODE_PIXELS
     if width * height > limit or max(width, height) > MAX_SIDE:
         raise InputError(
             "image_too_large",
-            f"The image is {width}x{height}; {image.format} images are limited "
-            f"to {limit} pixels and {MAX_SIDE} a side",
+            f"The image is {width}x{height}; {'JPEG' if jpeg else image.format} "
+            f"images are limited to {limit} pixels and {MAX_SIDE} a side",
         )
     if width == 0 or height == 0:
         raise InputError("invalid_image", "The image has no pixels")
     factor = math.ceil(max(width, height) / WORK_SIDE)
-    if image.format == "JPEG" and factor > 1:
+    if jpeg and factor > 1:
         image.draft("RGB", (width // factor, height // factor))
     # Decode now, so that a corrupt file fails here and not inside getexif.
     image.load()

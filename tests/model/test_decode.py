@@ -490,6 +490,16 @@ def test_prepare_image_limits_pixels_decoded_in_full(size):
     assert f"limited to {MAX_FULL_DECODE_PIXELS} pixels" in error.value.detail
 
 
+def test_prepare_image_reads_multi_picture_jpeg_as_jpeg(reference):
+    # Pillow names it MPO; it gets JPEG's limit and reduced decoding.
+    image = draw(SEVEN, supersample=1).resize((2400, 2400), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "MPO", save_all=True, append_images=[image])
+    assert Image.open(io.BytesIO(buffer.getvalue())).format == "MPO"
+    large = prepare_image(buffer.getvalue()).image
+    np.testing.assert_allclose(np.abs(large - reference).mean(), 0, atol=0.02)
+
+
 def test_prepare_image_reads_jpeg_over_the_png_limit(reference):
     image = draw(SEVEN, supersample=1).resize((2400, 2400), Image.Resampling.BILINEAR)
     large = prepare_image(encode(image, "JPEG")).image
