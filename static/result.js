@@ -55,7 +55,9 @@ export function showError(error) {
   const shown = predictionOutput.textContent + numberOutput.textContent;
   if (shown === '') noteText.textContent = 'No answer';
   // The page's own strokes are refused only for their number: say the way out.
-  const hint = error.code === 'invalid_strokes' ? '. Undo or Clear to go on.' : '';
+  const hint = error.code === 'invalid_strokes'
+    ? '. Undo or Clear to go on.'
+    : '';
   statusText.textContent = `${error.message}${hint}`;
 }
 

@@ -186,3 +186,24 @@ def test_phone_held_sideways_keeps_pad_and_answer_in_view(pages, server_url):
     assert page.get_by_test_id("number").text_content() != ""
     assert page.evaluate("scrollY") == 0
     page.screenshot(path=SCREENSHOTS / "phone-sideways-number.png")
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "touch"),
+    [(568, 320, True), (740, 360, True), (915, 412, True), (1280, 480, False)],
+)
+def test_short_screens_keep_the_pad_whole_and_no_sideways_scroll(
+    pages, width, height, touch
+):
+    options = PHONE if touch else DESKTOP
+    page = pages.open({**options, "viewport": {"width": width, "height": height}})
+    for mode in ("digit", "number"):
+        page.get_by_test_id(f"mode-{mode}").check()
+        pad = page.get_by_test_id("canvas").bounding_box()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if touch:
+            # A phone held sideways: the whole pad in view, not scrolled.
+            assert pad["y"] + pad["height"] <= height
+        else:
+            # A short desktop window keeps the desktop layout and its pad.
+            assert pad["width"] >= 300
