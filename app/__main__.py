@@ -1,7 +1,9 @@
 """Run the server: ``python -m app``.
 
 HOST and PORT (default 127.0.0.1:8000), WORKERS, LOG_LEVEL and ACCESS_LOG
-come from the environment, as do the settings in ``app.config``.
+come from the environment, as do the settings in ``app.config``. Exits with
+one line saying why: 2 for a bad setting, 3 for weights that cannot be
+loaded.
 """
 
 import copy

@@ -37,8 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings or Settings.from_env()
-    # model.decode refuses such images itself (image_too_large), and logs one
-    # warning per request; Pillow's warning would add a raw line of its own.
+    # model.decode refuses such images itself (image_too_large), and the
+    # refusal is logged once (app.errors); Pillow's warning would add a raw
+    # line of its own.
     warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
     app.state.templates = Jinja2Templates(directory=ROOT / "app" / "templates")
     app.add_middleware(BodyLimit, max_bytes=app.state.settings.max_body_bytes)

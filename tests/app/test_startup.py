@@ -150,6 +150,8 @@ def test_python_m_app_serves_over_http(weights_path):
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
         assert health.status_code == 200, health.text
+        head = httpx.head(f"{url}/health")
+        assert (head.status_code, head.content) == (200, b"")
         answer = httpx.post(f"{url}/predict", json={"strokes": [[[1, 1], [5, 9]]]})
         assert answer.status_code == 200, answer.text
         # 10^8 pixels: Pillow warns; the refusal is our one log line.
