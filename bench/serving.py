@@ -20,8 +20,7 @@ bare requests/s at each concurrency; 2 workers >= 1.8x one worker.
 --floor adds a third server, the bare app plus the shipped model reading a
 28x28 image prepared once at start-up (``create_floor_app``): its share of
 the bare figure is the most any /predict with these weights could reach.
---steps times, in this process and without HTTP, the decode, preprocessing,
-inference and answer of one /predict.
+``python -m bench.steps`` times the same /predict step by step, in process.
 """
 
 import argparse
@@ -153,44 +152,6 @@ def create_bare_app(infer=False):
 
 def create_floor_app():
     return create_bare_app(infer=True)
-
-
-def time_steps(rounds=2000) -> dict:
-    """Median ms, in this process, of each step of one /predict on the PNG.
-
-    Inference is timed right after a decode, as in the server, where the
-    decode's buffers have pushed part of the weights out of the cache.
-    """
-    from app.predictor import load_predictor, to_json
-    from model.preprocess import prepare_image
-    from model.weights import DEFAULT_WEIGHTS
-
-    predictor = load_predictor(DEFAULT_WEIGHTS)
-    png = canvas_png()
-    image = prepare_image(png).image[np.newaxis]
-    answer = predictor.predict(png, time.perf_counter())
-
-    def decode():
-        Image.open(io.BytesIO(png), formats=("PNG", "JPEG", "WEBP")).load()
-
-    steps = {
-        "decode (as bare)": decode,
-        "decode + preprocessing": lambda: prepare_image(png),
-        "decode + inference": lambda: (decode(), predictor.model.predict(image)),
-        "answer JSON": lambda: to_json(answer),
-        "whole predict + JSON": lambda: to_json(
-            predictor.predict(png, time.perf_counter())
-        ),
-    }
-    medians = {}
-    for name, step in steps.items():
-        times = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            step()
-            times.append(time.perf_counter() - start)
-        medians[name] = float(np.median(times[rounds // 10 :])) * 1e3
-    return medians
 
 
 def free_port() -> int:
@@ -453,18 +414,8 @@ def main(argv=None):
         action="store_true",
         help="also serve the floor: bare plus the model on a fixed image",
     )
-    parser.add_argument(
-        "--steps",
-        action="store_true",
-        help="only time the steps of one /predict in this process",
-    )
     args = parser.parse_args(argv)
     kinds = SERVERS + ("floor",) if args.floor else SERVERS
-    if args.steps:
-        print("one /predict in this process, median ms (1 BLAS thread):")
-        for name, ms in time_steps().items():
-            print(f"  {name:24} {ms:6.3f}")
-        return
 
     png = canvas_png(transparent=not args.white)
     canvas = "white" if args.white else "transparent"
