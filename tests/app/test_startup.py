@@ -1,7 +1,6 @@
 """Start-up: settings from the environment, and loud refusal without weights."""
 
 import logging
-import os
 import re
 import socket
 import subprocess
@@ -18,6 +17,7 @@ from app.main import create_app
 from app.predictor import StartupError
 from model.weights import DEFAULT_WEIGHTS
 from tests.app import drawings
+from tests.servers import free_port, server_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,24 +102,11 @@ def test_settings_from_env_rejects_bad_values(name, value):
         Settings.from_env({name: value})
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def run_app(weights, port):
-    environ = {
-        **os.environ,
-        "DIGITS_WEIGHTS": str(weights),
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "ACCESS_LOG": "0",
-    }
     return subprocess.Popen(
         [sys.executable, "-m", "app"],
         cwd=ROOT,
-        env=environ,
+        env=server_environ(weights, port, workers=1),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

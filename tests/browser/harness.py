@@ -9,7 +9,6 @@ import contextlib
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_WEIGHTS = ROOT / "model" / "weights" / "mlp.npz"
@@ -49,12 +50,6 @@ def write_tiny_weights(path):
     meta = {"test_accuracy": 0.5, "trained_at": "2026-01-01T00:00:00+00:00"}
     save_weights(path, params, 1.0, meta)
     return path
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
